@@ -1,0 +1,34 @@
+"""nnlib: the small NumPy neural-network library of the book.
+
+"Neural Networks, from Logistic Regression to Keras" derives every idea by hand and then
+keeps the result here, so each concept lives in one place:
+
+* :mod:`nnlib.activations`, :mod:`nnlib.losses` — functions with their derivatives;
+* :mod:`nnlib.layers` — ``Dense`` and ``Activation`` with ``forward``/``backward``;
+* :class:`nnlib.Sequential` — a Keras-like model with ``fit``/``predict``/``summary``;
+* :mod:`nnlib.optimizers`, :mod:`nnlib.initializers`, :mod:`nnlib.regularizers`,
+  :mod:`nnlib.callbacks`;
+* :mod:`nnlib.gradcheck` — finite-difference gradient checks;
+* :mod:`nnlib.datasets` — the book's data; :mod:`nnlib.plotting` — its figures
+  (needs matplotlib; imported on demand);
+* :mod:`nnlib.exercises` — answer checkers for the chapters' exercises.
+
+The core needs only NumPy.
+"""
+from . import (activations, callbacks, datasets, gradcheck, initializers, layers, losses,
+               optimizers, regularizers)
+from .models import NotCompiledError, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = ["Sequential", "NotCompiledError", "activations", "callbacks", "datasets",
+           "gradcheck", "initializers", "layers", "losses", "optimizers", "regularizers",
+           "plotting", "exercises"]
+
+
+def __getattr__(name):  # import the optional-dependency modules only when used
+    if name in ("plotting", "exercises"):
+        import importlib
+
+        return importlib.import_module(f"nnlib.{name}")
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")

@@ -1,0 +1,140 @@
+"""The machinery of the exercise checkers: a registry, a verdict, and comparison helpers.
+
+A checker is a function ``fn(answer, rng) -> (ok, message)`` registered under an id such
+as ``"ch02.sigmoid_grad"``. It tests the student's answer on *fresh* inputs drawn from
+``rng`` (a new seed on each call unless one is given) and says right or wrong with a
+hint, never the solution. Anything the student's code raises is caught and reported.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call"]
+
+_REGISTRY: dict[str, tuple[Callable, str]] = {}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of a checker: truthy when the answer is right.
+
+    Displaying it (the last line of a notebook cell) prints the verdict and the hint.
+    """
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        mark = "correct" if self.ok else "not yet"
+        return f"[{self.exercise}] {mark}: {self.message}"
+
+    __repr__ = __str__
+
+
+class Mismatch(Exception):
+    """Raised inside a checker to report a wrong answer with a hint."""
+
+
+def checker(exercise: str, description: str = ""):
+    """Register ``fn(answer, rng)`` as the checker of ``exercise`` (``"chNN.name"``)."""
+
+    def register(fn: Callable) -> Callable:
+        if exercise in _REGISTRY:
+            raise ValueError(f"a checker for {exercise!r} is already registered")
+        _REGISTRY[exercise] = (fn, description or (fn.__doc__ or "").strip().splitlines()[0])
+        return fn
+
+    return register
+
+
+def available() -> dict[str, str]:
+    """All registered exercise ids with a one-line description each."""
+    _load_all()
+    return {k: v[1] for k, v in sorted(_REGISTRY.items())}
+
+
+def _load_all() -> None:
+    # importing the chapter modules registers their checkers
+    import importlib
+    import pkgutil
+
+    import nnlib.exercises as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("ch"):
+            importlib.import_module(f"nnlib.exercises.{info.name}")
+
+
+def check(exercise: str, answer: Any, *, seed: int | None = None) -> CheckResult:
+    """Check a student's ``answer`` to ``exercise`` and return the verdict.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id given in the exercise text, e.g. ``"ch02.sigmoid_grad"``.
+    answer : object
+        What the exercise asks for: a function, an array or a number.
+    seed : int, optional
+        Seed of the fresh test inputs; by default a new one on each call.
+    """
+    _load_all()
+    if exercise not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise ValueError(f"unknown exercise {exercise!r}; known exercises: {known}")
+    fn, _ = _REGISTRY[exercise]
+    rng = np.random.default_rng(seed)
+    try:
+        ok, message = fn(answer, rng)
+    except Mismatch as wrong:
+        ok, message = False, str(wrong)
+    except _StudentError as err:
+        ok, message = False, str(err)
+    return CheckResult(exercise, bool(ok), message)
+
+
+class _StudentError(Exception):
+    pass
+
+
+def call(fn: Any, *args, name: str = "your function"):
+    """Call the student's ``fn``; turn a non-callable or an exception into a clear message."""
+    if not callable(fn):
+        raise _StudentError(f"expected a function, got {type(fn).__name__}")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise _StudentError(f"{name} raised NotImplementedError: replace the `raise` line "
+                            "with your code") from None
+    except Exception as exc:  # the student's bug, reported without a traceback
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        raise _StudentError(f"{name} raised {type(exc).__name__}: {exc} "
+                            f"(in line {frame.lineno}: {frame.line!r})") from None
+
+
+def compare_arrays(got: Any, expected: np.ndarray, *, what: str = "the result",
+                   rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Raise :class:`Mismatch` with a hint unless ``got`` matches ``expected``.
+
+    Checks, in order: convertible to a numeric array, the shape, finiteness, the values.
+    """
+    expected = np.asarray(expected)
+    try:
+        got_arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Mismatch(f"{what} should be numeric, got {type(got).__name__}") from None
+    if got_arr.shape != expected.shape:
+        raise Mismatch(f"{what} has shape {got_arr.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(got_arr)):
+        raise Mismatch(f"{what} contains NaN or inf; look for an overflow or a log(0)")
+    if not np.allclose(got_arr, expected, rtol=rtol, atol=atol):
+        err = np.max(np.abs(got_arr - expected))
+        raise Mismatch(f"{what} has the right shape but wrong values "
+                       f"(largest difference {err:.3g})")

@@ -1,0 +1,204 @@
+"""Layers: each has ``forward`` and ``backward``, and exposes its parameters and gradients.
+
+A layer is built for an input width (``build``) and then maps a batch ``X`` of shape
+(n, input_dim) to (n, output_dim). ``backward(grad)`` takes dL/d(output) for the last
+``forward`` batch, stores dL/d(parameter) in ``grads`` and returns dL/d(input).
+
+For speed, a layer reuses its output and gradient arrays from one batch to the next
+(they are reallocated only when the batch size changes), so the array ``forward``
+returns is overwritten by the next call: copy it if you keep it.
+:meth:`nnlib.Sequential.predict` always returns a fresh array.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as _activations
+from . import initializers as _initializers
+from . import regularizers as _regularizers
+from ._validation import check_positive_int
+
+__all__ = ["Layer", "Dense", "Activation"]
+
+
+class Layer:
+    """Base class: parameters in ``params`` and their gradients in ``grads``, by name."""
+
+    kind = "layer"
+
+    def __init__(self, name=None, input_dim=None):
+        self.name = name
+        self.input_dim = None if input_dim is None else check_positive_int(input_dim, "input_dim")
+        self.output_dim = None
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.built = False
+        self.dtype = np.dtype(np.float64)
+        self._buffers: dict[str, np.ndarray] = {}
+
+    # -- building
+    def build(self, input_dim, rng=None, dtype=np.float64):
+        """Create the parameters for inputs of width ``input_dim``; returns the output width."""
+        if self.input_dim is not None and input_dim != self.input_dim:
+            raise ValueError(f"layer {self.name!r} expects {self.input_dim} inputs but the "
+                             f"previous layer gives {input_dim}")
+        self.input_dim = input_dim
+        self.dtype = np.dtype(dtype)
+        self.output_dim = self._build(input_dim, rng if rng is not None
+                                      else np.random.default_rng(), self.dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.built = True
+        return self.output_dim
+
+    def _build(self, input_dim, rng, dtype):
+        return input_dim
+
+    # -- computing
+    def forward(self, X, training=False):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad, need_input_grad=True):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def regularization_loss(self):
+        """The penalty this layer adds to the loss (0 without a regularizer)."""
+        return 0.0
+
+    # -- parameters
+    def get_weights(self):
+        """Copies of the parameters, in Keras's order."""
+        return [p.copy() for p in self.params.values()]
+
+    def set_weights(self, weights):
+        """Set the parameters from arrays of the same shapes (Keras's order)."""
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(f"layer {self.name!r} has {len(self.params)} weight arrays, "
+                             f"got {len(weights)}")
+        for (key, p), w in zip(self.params.items(), weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f"layer {self.name!r}: {key} must have shape {p.shape}, "
+                                 f"got {w.shape}")
+            p[...] = w
+
+    def count_params(self):
+        return int(sum(p.size for p in self.params.values()))
+
+    def _buffer(self, key, shape):
+        """A reusable array of ``shape``: allocated again only when the shape changes."""
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != shape:
+            buf = self._buffers[key] = np.empty(shape, dtype=self.dtype)
+        return buf
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name or ''} output_dim={self.output_dim}>"
+
+
+class Dense(Layer):
+    """A fully connected layer: a = activation(X @ W + b).
+
+    Parameters
+    ----------
+    units : int
+        Number of neurons (the output width).
+    activation : str or None
+        Name of the activation (see :func:`nnlib.activations.available`); None is linear.
+    use_bias : bool
+        Whether to add the bias b.
+    input_dim : int, optional
+        Width of the input; needed for the first layer of a model unless the model is
+        built from data.
+    kernel_initializer, bias_initializer : str or callable
+        Keras's names: ``"glorot_uniform"`` (the default, as in Keras), ``"he_normal"``, ...
+    kernel_regularizer : nnlib.regularizers.L1L2 or str, optional
+        A penalty on the kernel added to the loss.
+
+    ``params`` holds ``"kernel"`` of shape (input_dim, units) and ``"bias"`` (units,), the
+    shapes and order of Keras's ``get_weights()``.
+    """
+
+    kind = "Dense"
+
+    def __init__(self, units, activation=None, use_bias=True, input_dim=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, name=None):
+        super().__init__(name=name, input_dim=input_dim)
+        self.units = check_positive_int(units, "units")
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+
+    def _build(self, input_dim, rng, dtype):
+        self.params = {"kernel": self.kernel_initializer((input_dim, self.units), rng, dtype)}
+        if self.use_bias:
+            self.params["bias"] = self.bias_initializer((self.units,), rng, dtype)
+        return self.units
+
+    def forward(self, X, training=False):
+        """a = activation(X @ W + b); keeps X, z and a for :meth:`backward`."""
+        n = X.shape[0]
+        self._X = X
+        z = np.matmul(X, self.params["kernel"], out=self._buffer("z", (n, self.units)))
+        if self.use_bias:
+            z += self.params["bias"]
+        self.z = z
+        if isinstance(self.activation, _activations._Identity):
+            self.a = z
+        else:
+            self.a = self.activation.forward(z, out=self._buffer("a", z.shape))
+        return self.a
+
+    def backward(self, grad, need_input_grad=True, grad_is_logits=False):
+        """Gradients of the parameters from dL/da (or dL/dz if ``grad_is_logits``).
+
+        Returns dL/dX, or None when ``need_input_grad`` is False (the first layer).
+        ``grad`` may be overwritten.
+        """
+        gz = grad if grad_is_logits else self.activation.backward(self.z, self.a, grad)
+        np.matmul(self._X.T, gz, out=self.grads["kernel"])
+        if self.kernel_regularizer is not None:
+            self.kernel_regularizer.add_gradient(self.params["kernel"], self.grads["kernel"])
+        if self.use_bias:
+            np.sum(gz, axis=0, out=self.grads["bias"])
+        if not need_input_grad:
+            return None
+        return np.matmul(gz, self.params["kernel"].T,
+                         out=self._buffer("dX", (gz.shape[0], self.input_dim)))
+
+    def regularization_loss(self):
+        if self.kernel_regularizer is None:
+            return 0.0
+        return self.kernel_regularizer(self.params["kernel"])
+
+    def describe(self):
+        return self.activation.name
+
+
+class Activation(Layer):
+    """An activation applied as a layer of its own (no parameters)."""
+
+    kind = "Activation"
+
+    def __init__(self, activation, name=None):
+        super().__init__(name=name)
+        self.activation = _activations.get(activation)
+
+    def forward(self, X, training=False):
+        self.z = X
+        if isinstance(self.activation, _activations._Identity):
+            self.a = X
+        else:
+            self.a = self.activation.forward(X, out=self._buffer("a", X.shape))
+        return self.a
+
+    def backward(self, grad, need_input_grad=True, grad_is_logits=False):
+        if grad_is_logits:
+            return grad
+        return self.activation.backward(self.z, self.a, grad)
+
+    def describe(self):
+        return self.activation.name

@@ -1,0 +1,156 @@
+"""Optimizers: update rules that change parameters in place, as Keras 3 does.
+
+Each optimizer has ``step(params, grads)``: lists of arrays in the same order, the
+parameters updated in place. Its state (velocities, moment estimates) and one scratch
+array per parameter are allocated at the first step and reused, so a step allocates
+nothing weight-sized. The formulas are Keras's, step for step, so nnlib and Keras agree.
+Chapter 8 derives them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_positive_float, unknown_name
+
+__all__ = ["Optimizer", "SGD", "Adam", "get", "available"]
+
+
+class Optimizer:
+    """Base class. ``learning_rate`` may be a number or a function of the step count."""
+
+    def __init__(self, learning_rate):
+        if callable(learning_rate):
+            self._lr = learning_rate
+        else:
+            self._lr = check_positive_float(learning_rate, "learning_rate")
+        self.iterations = 0
+        self._state: list[dict[str, np.ndarray]] | None = None
+
+    @property
+    def learning_rate(self):
+        """The learning rate of the next step."""
+        return float(self._lr(self.iterations)) if callable(self._lr) else self._lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._lr = value if callable(value) else check_positive_float(value, "learning_rate")
+
+    def step(self, params, grads):
+        """Update each array of ``params`` in place from the matching one of ``grads``."""
+        if self._state is None or len(self._state) != len(params):
+            self._state = [self._new_state(p) for p in params]
+        lr = self.learning_rate
+        for p, g, state in zip(params, grads, self._state):
+            self._update(p, g, state, lr)
+        self.iterations += 1
+
+    def reset(self):
+        """Forget the state (moments, velocities) and the step count."""
+        self.iterations = 0
+        self._state = None
+
+    def _new_state(self, p):
+        return {"tmp": np.empty_like(p)}
+
+    def _update(self, p, g, state, lr):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    Without momentum: w <- w - lr g.
+    With momentum m: v <- m v - lr g, then w <- w + v, or for Nesterov
+    w <- w + m v - lr g (Keras's formulation).
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum = check_positive_float(momentum, "momentum", allow_zero=True)
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.nesterov = bool(nesterov)
+
+    def _new_state(self, p):
+        state = super()._new_state(p)
+        if self.momentum:
+            state["velocity"] = np.zeros_like(p)
+        return state
+
+    def _update(self, p, g, state, lr):
+        tmp = np.multiply(g, lr, out=state["tmp"])          # lr g
+        if not self.momentum:
+            p -= tmp
+            return
+        v = state["velocity"]
+        v *= self.momentum
+        v -= tmp                                            # v = m v - lr g
+        if self.nesterov:                                   # w += m v - lr g
+            p -= tmp
+            np.multiply(v, self.momentum, out=tmp)
+            p += tmp
+        else:                                               # w += v
+            p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) in Keras's form.
+
+    m <- m + (1 - beta_1)(g - m);  v <- v + (1 - beta_2)(g^2 - v);
+    w <- w - alpha m / (sqrt(v) + epsilon) with
+    alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t) at step t = 1, 2, ...
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate)
+        for name, b in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= b < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {b}")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = check_positive_float(epsilon, "epsilon")
+
+    def _new_state(self, p):
+        state = super()._new_state(p)
+        state["m"] = np.zeros_like(p)
+        state["v"] = np.zeros_like(p)
+        return state
+
+    def step(self, params, grads):
+        t = self.iterations + 1
+        self._alpha = (self.learning_rate * np.sqrt(1 - self.beta_2 ** t)
+                       / (1 - self.beta_1 ** t))
+        super().step(params, grads)
+
+    def _update(self, p, g, state, lr):
+        m, v, tmp = state["m"], state["v"], state["tmp"]
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp                                            # m += (1 - b1)(g - m)
+        np.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp                                            # v += (1 - b2)(g^2 - v)
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= self._alpha
+        p -= tmp                                            # w -= alpha m / (sqrt(v) + eps)
+
+
+_OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def available() -> list[str]:
+    return sorted(_OPTIMIZERS)
+
+
+def get(optimizer) -> Optimizer:
+    """An optimizer object, or a new one with default settings from its name."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name or an Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    if optimizer.lower() not in _OPTIMIZERS:
+        raise unknown_name("optimizer", optimizer, _OPTIMIZERS)
+    return _OPTIMIZERS[optimizer.lower()]()
