@@ -59,6 +59,7 @@ class Sequential:
         self.metrics: list[str] = []
         self.stop_training = False
         self.history = None
+        self._batch_buffers: dict[str, np.ndarray] = {}
         for layer in layers or []:
             self.add(layer)
 
@@ -294,9 +295,10 @@ class Sequential:
             totals = dict.fromkeys(["loss"] + self.metrics, 0.0)
             for start in range(0, n, batch_size):
                 stop = min(start + batch_size, n)
-                if shuffle:
+                if shuffle:  # gather the batch into reused arrays: no allocation per step
                     idx = order[start:stop]
-                    Xb, Yb = X[idx], Y[idx]
+                    Xb = np.take(X, idx, axis=0, out=self._batch_buffer("X", idx.size, X))
+                    Yb = np.take(Y, idx, axis=0, out=self._batch_buffer("Y", idx.size, Y))
                 else:
                     Xb, Yb = X[start:stop], Y[start:stop]
                 value, A = self.train_on_batch(Xb, Yb)
@@ -318,6 +320,14 @@ class Sequential:
             cb.on_train_end()
         self.history = history
         return history
+
+    def _batch_buffer(self, key, rows, like):
+        """A reused array for the rows of one shuffled batch (reallocated if the size changes)."""
+        buffers = self._batch_buffers
+        buf = buffers.get(key)
+        if buf is None or buf.shape != (rows,) + like.shape[1:]:
+            buf = buffers[key] = np.empty((rows,) + like.shape[1:], dtype=like.dtype)
+        return buf
 
     # ------------------------------------------------------------------ inference
     def predict(self, X, batch_size=4096):

@@ -1,0 +1,178 @@
+"""Write the student edition: every chapter without its solutions.
+
+Usage (from the repository root)::
+
+    .venv/bin/python tools/student_edition.py              # into _build/student/
+    .venv/bin/python tools/student_edition.py --out DIR
+
+The rules are those of CONTRIBUTING.md, "Exercises and solutions":
+
+- everything from a ``{solution-start}`` directive through its ``{solution-end}``
+  directive is removed: the markdown cells that hold them and every cell in between;
+- every code cell tagged ``solution`` is removed;
+- every ``{solution}`` directive is removed; a markdown cell that holds nothing else
+  goes, one that also holds other text (an exercise, say) keeps that text;
+- starter cells tagged ``student`` lose their ``remove-cell`` tag and their outputs.
+
+Everything else (the setup cell, the prose, the other cells and their outputs) is kept.
+Only the notebooks and a README for instructors are written.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+DEFAULT_OUT = ROOT / "_build" / "student"
+
+# an opening fence of a MyST directive: ```{name} or :::{name} (any fence length >= 3)
+_OPEN = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:.+-]+)\}")
+SOLUTION_NAMES = {"solution", "solution-start", "solution-end"}
+
+README = """\
+# Student edition
+
+These notebooks are the chapters of *Neural Networks, from Logistic Regression to Keras*
+without their solutions. They were written by `make student`
+(`tools/student_edition.py`) from the notebooks in `chapters/`; do not edit them here,
+edit the chapters and rebuild.
+
+What was changed, for each chapter:
+
+- the solutions are gone: everything between a `{solution-start}` and its
+  `{solution-end}` directive, every code cell tagged `solution` and every `{solution}`
+  directive;
+- each coding exercise keeps its starter cell (the function signature, `# YOUR CODE HERE`
+  and a call to the checker), now visible and with no output.
+
+Students run a chapter in Colab, in Binder, or locally; the hidden first cell installs the
+book's package `nnlib` when it is missing. A call such as `check("ch02.sigmoid_grad",
+sigmoid_grad)` tells a student whether an answer is right, with a hint when it is not,
+without revealing the solution. `nnlib.exercises.available()` lists every checker.
+
+The complete chapters, solutions included, are in the book's repository and on its
+website (solutions are folded there).
+"""
+
+
+def _blocks(text: str) -> list[tuple[str, str | None]]:
+    """Split markdown into ``(text, directive name or None)`` pieces, top level only."""
+    lines = text.splitlines(keepends=True)
+    pieces: list[tuple[str, str | None]] = []
+    plain: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i].rstrip("\n"))
+        if not m:
+            plain.append(lines[i])
+            i += 1
+            continue
+        fence = m.group("fence")
+        d = _DIRECTIVE.match(m.group("info"))
+        # find the closing fence: same character, at least as long, nothing else on the line
+        j = i + 1
+        close = re.compile(r"^[ ]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+        while j < len(lines) and not close.match(lines[j].rstrip("\n")):
+            j += 1
+        if plain:
+            pieces.append(("".join(plain), None))
+            plain = []
+        pieces.append(("".join(lines[i:j + 1]), d.group("name") if d else ""))
+        i = j + 1
+    if plain:
+        pieces.append(("".join(plain), None))
+    return pieces
+
+
+def directive_names(text: str) -> list[str]:
+    """Names of the top-level directives in a markdown text, in order."""
+    return [name for _, name in _blocks(text) if name]
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def student_notebook(nb):
+    """Return ``(student notebook, removed cells)``; ``nb`` itself is not changed."""
+    nb = copy.deepcopy(nb)
+    kept, removed = [], []
+    in_solution = False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            out_text = []
+            for text, name in _blocks(cell.source):
+                if name == "solution-start":
+                    in_solution = True
+                elif name == "solution-end":
+                    in_solution = False
+                elif name == "solution" or in_solution:
+                    pass
+                else:
+                    out_text.append(text)
+            new = "".join(out_text).strip("\n")
+            if new.strip():
+                if new != cell.source.strip("\n"):
+                    removed.append(copy.deepcopy(cell))
+                    cell.source = new
+                kept.append(cell)
+            else:
+                removed.append(cell)
+            continue
+        if in_solution or "solution" in _tags(cell):
+            removed.append(cell)
+            continue
+        tags = _tags(cell)
+        if "student" in tags:
+            cell.metadata["tags"] = [t for t in tags if t != "remove-cell"]
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        kept.append(cell)
+    if in_solution:
+        raise ValueError("a {solution-start} directive has no matching {solution-end}")
+    nb.cells = kept
+    return nb, removed
+
+
+def build(chapters: list[Path] | None = None, out: Path = DEFAULT_OUT) -> list[Path]:
+    """Write the student edition of ``chapters`` (default: every chapter) into ``out``."""
+    chapters = sorted(CHAPTERS.glob("*.ipynb")) if chapters is None else list(chapters)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in chapters:
+        nb = nbformat.read(path, as_version=4)
+        try:
+            student, _ = student_notebook(nb)
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+        target = out / path.name
+        nbformat.write(student, target)
+        written.append(target)
+    (out / "README.md").write_text(README, encoding="utf-8")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="output folder (default: _build/student)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: chapters/*.ipynb")
+    args = parser.parse_args(argv)
+    written = build(args.notebooks or None, args.out)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(written)} chapter(s) in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
