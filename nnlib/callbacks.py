@@ -51,7 +51,7 @@ class EarlyStopping(Callback):
     patience : int
         Epochs without improvement before stopping.
     restore_best_weights : bool
-        Put back the weights of the best epoch when stopping.
+        Put back the weights of the best epoch at the end of training.
     """
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
@@ -87,5 +87,8 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        # as Keras 3: the best weights come back whether or not training stopped early
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)

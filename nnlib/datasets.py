@@ -111,7 +111,7 @@ def one_hot(y, num_classes=None, dtype=np.float64):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}, got values "
                          f"{y.min()}..{y.max()}")
     Y = np.zeros((y.size, num_classes), dtype=dtype)
-    Y[np.arange(y.size), y] = 1
+    Y[np.arange(y.size), y.astype(np.int64, copy=False)] = 1
     return Y
 
 

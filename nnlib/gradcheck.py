@@ -80,8 +80,9 @@ def check_gradient(f, grad_f, x, eps=1e-6):
 def check_layer(layer, X, eps=1e-6, seed=0):
     """Check a layer's ``backward`` against finite differences.
 
-    Uses the scalar L = sum(R * layer.forward(X)) with a fixed random R, whose gradient
-    with respect to the output is R. Checks dL/dX and dL/d(every parameter).
+    Uses the scalar L = sum(R * layer.forward(X)) + (the layer's regularization penalty)
+    with a fixed random R, whose gradient with respect to the output is R. Checks dL/dX
+    and dL/d(every parameter).
     """
     X = np.array(X, dtype=np.float64)
     if not layer.built:
@@ -89,7 +90,7 @@ def check_layer(layer, X, eps=1e-6, seed=0):
     R = np.random.default_rng(seed).standard_normal(layer.forward(X).shape)
 
     def loss(_):
-        return float(np.sum(R * layer.forward(X, training=True)))
+        return float(np.sum(R * layer.forward(X, training=True))) + layer.regularization_loss()
 
     layer.forward(X, training=True)
     dX = layer.backward(R.copy(), need_input_grad=True)

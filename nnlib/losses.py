@@ -72,6 +72,10 @@ def binary_crossentropy(y, p, from_logits=False):
 
 def categorical_crossentropy(Y, P, from_logits=False):
     """Mean over the batch of -sum_k Y_k log P_k; ``Y`` one-hot (n, C)."""
+    if np.ndim(Y) == 1 and np.ndim(P) == 2 and np.shape(P)[1] > 1:
+        raise ValueError(f"Y has shape {np.shape(Y)} but P has shape {np.shape(P)}: "
+                         "categorical_crossentropy needs one-hot rows; use "
+                         "nnlib.datasets.one_hot(y) or sparse_categorical_crossentropy")
     Y, P = _pair(Y, P)
     if from_logits:
         logp = log_softmax(P, axis=-1)

@@ -144,6 +144,8 @@ class Sequential:
     # ------------------------------------------------------------------ input checks
     def _check_X(self, X, name="X"):
         X = as_float_array(X, name, dtype=self.dtype, ndim=2)
+        if X.shape[0] == 0:
+            raise ValueError(f"{name} has no samples (shape {X.shape})")
         if not self.built:
             self.build(X.shape[1])
         if X.shape[1] != self.input_dim:
@@ -151,12 +153,15 @@ class Sequential:
                              f"model expects {self.input_dim}")
         return X
 
-    def _check_y(self, y, X, name="y"):
+    def _check_y(self, y, X, name="y", xname="X"):
         """Targets as a float array of shape (n, output_dim), checked against the loss."""
         if isinstance(y, (str, bytes)):
             raise TypeError(f"{name} must be numeric array-like, got {type(y).__name__}")
+        if y is None or np.ndim(y) == 0:
+            raise TypeError(f"{name} must be array-like with one target per sample of "
+                            f"{xname} (shape {X.shape}), got {type(y).__name__}")
         y = np.asarray(y)
-        check_same_length(X, y, "X", name)
+        check_same_length(X, y, xname, name)
         k = self.output_dim
         loss = self.loss.name
         if loss == "sparse_categorical_crossentropy":
@@ -277,7 +282,7 @@ class Sequential:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (X_val, y_val)")
             Xv = self._check_X(validation_data[0], "X_val")
-            Yv = self._check_y(validation_data[1], Xv, "y_val")
+            Yv = self._check_y(validation_data[1], Xv, "y_val", "X_val")
         history = History()
         callbacks = [history] + list(callbacks or [])
         for cb in callbacks:

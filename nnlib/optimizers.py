@@ -23,8 +23,8 @@ class Optimizer:
             self._lr = learning_rate
         else:
             self._lr = check_positive_float(learning_rate, "learning_rate")
-        self.iterations = 0
         self._state: list[dict[str, np.ndarray]] | None = None
+        self.reset()
 
     @property
     def learning_rate(self):
@@ -36,10 +36,17 @@ class Optimizer:
         self._lr = value if callable(value) else check_positive_float(value, "learning_rate")
 
     def step(self, params, grads):
-        """Update each array of ``params`` in place from the matching one of ``grads``."""
-        if self._state is None or len(self._state) != len(params):
+        """Update each array of ``params`` in place from the matching one of ``grads``.
+
+        The state belongs to these parameter arrays: given other arrays (the optimizer
+        reused for another model) it starts afresh, step count included.
+        """
+        if self._state is None or not _same_arrays(params, self._params):
+            self.reset()
+            self._params = list(params)
             self._state = [self._new_state(p) for p in params]
         lr = self.learning_rate
+        self._prepare(lr)
         for p, g, state in zip(params, grads, self._state):
             self._update(p, g, state, lr)
         self.iterations += 1
@@ -48,12 +55,20 @@ class Optimizer:
         """Forget the state (moments, velocities) and the step count."""
         self.iterations = 0
         self._state = None
+        self._params: list[np.ndarray] = []
 
     def _new_state(self, p):
         return {"tmp": np.empty_like(p)}
 
+    def _prepare(self, lr):
+        """Hook run once per step, before the per-parameter updates."""
+
     def _update(self, p, g, state, lr):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _same_arrays(a, b):
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 class SGD(Optimizer):
@@ -115,11 +130,9 @@ class Adam(Optimizer):
         state["v"] = np.zeros_like(p)
         return state
 
-    def step(self, params, grads):
+    def _prepare(self, lr):
         t = self.iterations + 1
-        self._alpha = (self.learning_rate * np.sqrt(1 - self.beta_2 ** t)
-                       / (1 - self.beta_1 ** t))
-        super().step(params, grads)
+        self._alpha = lr * np.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
 
     def _update(self, p, g, state, lr):
         m, v, tmp = state["m"], state["v"], state["tmp"]
