@@ -29,6 +29,8 @@ def as_float_array(a, name: str, dtype=np.float64, ndim: int | None = 2,
     if isinstance(a, (str, bytes)):
         raise TypeError(f"{name} must be numeric array-like, got {type(a).__name__}")
     arr = np.asarray(a)
+    if arr.dtype.kind in "USa":
+        raise TypeError(f"{name} must be numeric, got an array of strings (shape {arr.shape})")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         try:
             arr = arr.astype(np.float64)
