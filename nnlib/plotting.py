@@ -91,12 +91,14 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, labels=None
     Z = values.reshape(T1.shape)
     if log_levels and np.ndim(levels) == 0:
         lo, hi = np.nanmin(Z), np.nanmax(Z)
-        shift = 0.0 if lo > 0 else (1e-3 * (hi - lo) - lo if hi > lo else 1.0 - lo)
-        levels = np.geomspace(lo + shift, hi + shift, int(levels)) - shift
+        span = hi - lo if hi > lo else 1.0
+        # the lowest level is the minimum itself, the others spread geometrically above it
+        levels = lo + np.concatenate([[0.0], np.geomspace(1e-6 * span, span,
+                                                           int(levels) - 1)])
     draw = ax.contourf if filled else ax.contour
     cs = draw(T1, T2, Z, levels=levels)
     if colorbar:
-        cb = ax.figure.colorbar(cs, ax=ax)
+        cb = ax.figure.colorbar(cs, ax=ax, format="%.3g")
         if zlabel:
             cb.set_label(zlabel)
     if paths is not None:
@@ -196,3 +198,129 @@ def plot_digits(images, labels=None, predictions=None, ncols=10, image_shape=Non
 
 
 __all__ += ["plot_digits"]
+
+
+def draw_network(layer_sizes, ax=None, *, input_labels=None, output_labels=None,
+                 edge_labels=None, activation=None, hidden_activation=None,
+                 layer_names=None, node_radius=0.3, layer_gap=2.5, node_gap=1.0,
+                 edge_label_position=0.4, fontsize=13):
+    """Draw a fully connected feed-forward network: a circle per unit, edges between layers.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input layer first, e.g. ``[2, 1]`` for one neuron with two
+        inputs or ``[5, 3, 4, 1]`` for a multilayer perceptron.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the network when omitted.
+    input_labels : sequence of str, optional
+        Text inside the input circles, e.g. ``["$x_1$", "$x_2$"]``.
+    output_labels : sequence of str, optional
+        Text to the right of the output units, each with an arrow, e.g. ``[r"$\\hat p$"]``.
+    edge_labels : dict, optional
+        ``{(layer, i, j): text}`` labels the edge from unit ``i`` of layer ``layer`` to unit
+        ``j`` of layer ``layer + 1`` (all indices from 0), e.g. ``{(0, 0, 0): "$w_1$"}``.
+    activation : str, optional
+        The output layer's activation: each output circle is split in two, the weighted
+        sum ``$\\Sigma$`` on the left and this text on the right (e.g. ``r"$\\sigma$"``).
+    hidden_activation : str, optional
+        The same for the hidden layers.
+    layer_names : sequence of str, optional
+        A caption under each layer, e.g. ``["input", "hidden", "output"]``.
+    node_radius, layer_gap, node_gap : float
+        Circle radius, horizontal distance between layers, vertical distance between units.
+    edge_label_position : float
+        Where along an edge (0 = source, 1 = target) its label sits.
+    fontsize : float
+        Size of all text.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.patches import Circle
+
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 1 or any(s < 1 for s in sizes):
+        raise ValueError(f"layer_sizes must be positive integers, got {list(layer_sizes)}")
+    n_layers = len(sizes)
+    for name, labels, size in (("input_labels", input_labels, sizes[0]),
+                               ("output_labels", output_labels, sizes[-1])):
+        if labels is not None and len(labels) != size:
+            raise ValueError(f"{name} has {len(labels)} entries for a layer of {size} units")
+    if layer_names is not None and len(layer_names) != n_layers:
+        raise ValueError(f"layer_names has {len(layer_names)} entries for {n_layers} layers")
+
+    tallest = max(sizes)
+    width = (n_layers - 1) * layer_gap + 2 * node_radius + (1.4 if output_labels else 0.2)
+    height = (tallest - 1) * node_gap + 2 * node_radius + (0.6 if layer_names else 0.2)
+    if ax is None:
+        scale = 1.1
+        _, ax = plt.subplots(figsize=(max(3.0, scale * width + 0.6),
+                                      max(1.6, scale * height + 0.4)))
+
+    # unit centres: layer l at x = l * layer_gap, units centred vertically, first on top
+    centres = [[(l * layer_gap, ((s - 1) / 2 - i) * node_gap) for i in range(s)]
+               for l, s in enumerate(sizes)]
+
+    def unit_style(l):
+        if l == 0:
+            return "#dbe9f6", None
+        if l == n_layers - 1:
+            return "#fde3c8", activation
+        return "#dff0d8", hidden_activation
+
+    # edges first, so that the circles cover their ends
+    for l in range(n_layers - 1):
+        for i, (x0, y0) in enumerate(centres[l]):
+            for j, (x1, y1) in enumerate(centres[l + 1]):
+                d = np.hypot(x1 - x0, y1 - y0)
+                ux, uy = (x1 - x0) / d, (y1 - y0) / d
+                ax.annotate("", xy=(x1 - ux * node_radius, y1 - uy * node_radius),
+                            xytext=(x0 + ux * node_radius, y0 + uy * node_radius),
+                            arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1.0,
+                                            shrinkA=0, shrinkB=0, mutation_scale=10))
+                if edge_labels and (l, i, j) in edge_labels:
+                    t = edge_label_position
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), edge_labels[(l, i, j)],
+                            ha="center", va="center", fontsize=fontsize * 0.85,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+
+    for l, layer in enumerate(centres):
+        face, act = unit_style(l)
+        for i, (x, y) in enumerate(layer):
+            ax.add_patch(Circle((x, y), node_radius, fc=face, ec="0.2", lw=1.2, zorder=3))
+            if l == 0 and input_labels is not None:
+                ax.text(x, y, input_labels[i], ha="center", va="center", fontsize=fontsize,
+                        zorder=4)
+            elif act is not None:
+                ax.plot([x, x], [y - node_radius, y + node_radius], color="0.2", lw=1.0,
+                        zorder=4)
+                ax.text(x - node_radius / 2, y, r"$\Sigma$", ha="center", va="center",
+                        fontsize=fontsize * 0.9, zorder=4)
+                ax.text(x + node_radius / 2, y, act, ha="center", va="center",
+                        fontsize=fontsize * 0.9, zorder=4)
+            if l == n_layers - 1 and output_labels is not None:
+                ax.annotate("", xy=(x + node_radius + 0.8, y), xytext=(x + node_radius, y),
+                            arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1.0,
+                                            shrinkA=0, shrinkB=0, mutation_scale=10))
+                ax.text(x + node_radius + 0.9, y, output_labels[i], ha="left",
+                        va="center", fontsize=fontsize)
+        if layer_names is not None:
+            bottom = min(y for _, y in layer) - node_radius - 0.15
+            ax.text(layer[0][0], min(bottom, -(tallest - 1) / 2 * node_gap - node_radius - 0.15),
+                    layer_names[l], ha="center", va="top", fontsize=fontsize * 0.85,
+                    color="0.3")
+
+    left = -node_radius - 0.2
+    right = (n_layers - 1) * layer_gap + node_radius + (1.6 if output_labels else 0.2)
+    top = (tallest - 1) / 2 * node_gap + node_radius + 0.2
+    bottom = -top - (0.5 if layer_names else 0.0)
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+__all__ += ["draw_network"]
