@@ -35,7 +35,7 @@ _PATH_COLORS = ("white", "#d62728", "#ff7f0e", "#17becf", "#e377c2", "black")
 def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, labels=None,
                       resolution=100, log_levels=False, filled=True, optimum=None,
                       colorbar=True, xlabel=r"$\theta_1$", ylabel=r"$\theta_2$",
-                      zlabel=None):
+                      zlabel=None, colors=None):
     """Contours of a function of two parameters, with descent paths drawn on top.
 
     Parameters
@@ -68,6 +68,9 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, labels=None
         Add a colour bar (labelled ``zlabel``).
     xlabel, ylabel, zlabel : str, optional
         Axis labels.
+    colors : sequence of colours, optional
+        One colour per path (to match another panel); by default white, red, orange,
+        cyan, pink, black in turn, which stand out on the viridis colour map.
 
     Returns
     -------
@@ -98,7 +101,7 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, labels=None
     draw = ax.contourf if filled else ax.contour
     cs = draw(T1, T2, Z, levels=levels)
     if colorbar:
-        cb = ax.figure.colorbar(cs, ax=ax, format="%.3g")
+        cb = ax.figure.colorbar(cs, ax=ax, format="%.4g")
         if zlabel:
             cb.set_label(zlabel)
     if paths is not None:
@@ -109,7 +112,8 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, labels=None
             path = np.asarray(path, dtype=float)
             if path.ndim != 2 or path.shape[1] != 2:
                 raise ValueError(f"each path must have shape (k, 2), got {path.shape}")
-            color = _PATH_COLORS[i % len(_PATH_COLORS)]
+            palette = _PATH_COLORS if colors is None else colors
+            color = palette[i % len(palette)]
             label = None if labels is None else labels[i]
             ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=3, linewidth=1.2,
                     label=label)
