@@ -46,7 +46,9 @@ def as_float_array(a, name: str, dtype=np.float64, ndim: int | None = 2,
                     ".reshape(1, -1) for a single sample")
         raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}{hint}")
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not allow_nonfinite and not np.isfinite(arr).all():
+    # a finite sum proves every value finite (NaN and inf propagate); only when it is
+    # not (a NaN, an inf, or an overflow of the sum) is the exact, slower check needed
+    if not allow_nonfinite and not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.isfinite(arr).sum())
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s) (shape {arr.shape})")
     return arr

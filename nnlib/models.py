@@ -302,8 +302,11 @@ class Sequential:
                 stop = min(start + batch_size, n)
                 if shuffle:  # gather the batch into reused arrays: no allocation per step
                     idx = order[start:stop]
-                    Xb = np.take(X, idx, axis=0, out=self._batch_buffer("X", idx.size, X))
-                    Yb = np.take(Y, idx, axis=0, out=self._batch_buffer("Y", idx.size, Y))
+                    # (mode="clip" skips a copy; the indices are a permutation, always valid)
+                    Xb = np.take(X, idx, axis=0, mode="clip",
+                                 out=self._batch_buffer("X", idx.size, X))
+                    Yb = np.take(Y, idx, axis=0, mode="clip",
+                                 out=self._batch_buffer("Y", idx.size, Y))
                 else:
                     Xb, Yb = X[start:stop], Y[start:stop]
                 value, A = self.train_on_batch(Xb, Yb)
