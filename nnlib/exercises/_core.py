@@ -8,12 +8,14 @@ hint, never the solution. Anything the student's code raises is caught and repor
 from __future__ import annotations
 
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call"]
+__all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call",
+           "quiet_call", "as_numeric"]
 
 _REGISTRY: dict[str, tuple[Callable, str]] = {}
 
@@ -138,3 +140,22 @@ def compare_arrays(got: Any, expected: np.ndarray, *, what: str = "the result",
         err = np.max(np.abs(got_arr - expected))
         raise Mismatch(f"{what} has the right shape but wrong values "
                        f"(largest difference {err:.3g})")
+
+
+def quiet_call(fn: Any, *args, name: str = "your function"):
+    """:func:`call` with NumPy's floating-point warnings silenced.
+
+    A naive answer may overflow on purpose; the checker reports that itself, in words,
+    instead of letting NumPy print a warning under the student's cell.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return call(fn, *args, name=name)
+
+
+def as_numeric(got: Any, what: str) -> np.ndarray:
+    """``got`` as a float array, or :class:`Mismatch` saying it is not numeric."""
+    try:
+        return np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Mismatch(f"{what} should be numeric, got {type(got).__name__}") from None

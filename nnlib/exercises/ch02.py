@@ -14,14 +14,7 @@ from ..activations import sigmoid as _sigmoid
 from ..activations import sigmoid_derivative as _sigmoid_derivative
 from ..layers import Dense as _Dense
 from ..models import Sequential as _Sequential
-from ._core import Mismatch, call, checker, compare_arrays
-
-
-def _as_float_array(got, what):
-    try:
-        return np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Mismatch(f"{what} should be numeric, got {type(got).__name__}") from None
+from ._core import Mismatch, as_numeric, call, checker, compare_arrays
 
 
 def _call_recording_warnings(fn, *args, name):
@@ -51,7 +44,7 @@ def check_sigmoid_grad(fn, rng):
     # 1. a vector of moderate values
     z = 3.0 * rng.standard_normal(int(rng.integers(5, 12)))
     got, _ = _call_recording_warnings(fn, z.copy(), name=name)
-    arr = _as_float_array(got, "sigmoid_grad(z)")
+    arr = as_numeric(got, "sigmoid_grad(z)")
     expected = _sigmoid_derivative(z)
     if arr.shape == z.shape and np.all(np.isfinite(arr)):
         if _close(arr, _sigmoid(z)):
@@ -74,7 +67,7 @@ def check_sigmoid_grad(fn, rng):
                           [0.0], 3.0 * rng.standard_normal(3)])
     rng.shuffle(big)
     got, warned = _call_recording_warnings(fn, big.copy(), name=name)
-    arr = _as_float_array(got, "sigmoid_grad(z)")
+    arr = as_numeric(got, "sigmoid_grad(z)")
     if arr.shape == big.shape and not np.all(np.isfinite(arr)):
         raise Mismatch("sigmoid_grad(z) is right for moderate z but gives NaN or inf for "
                        "|z| near 1000: exp overflows there; rewrite it so that exp never "
@@ -120,7 +113,7 @@ def check_backward(fn, rng):
     expected = _nnlib_gradient(X, y, W)
     args = (X.copy(), y.copy(), W.copy())
     got, _ = _call_recording_warnings(fn, *args, name=name)
-    arr = _as_float_array(got, what)
+    arr = as_numeric(got, what)
     if arr.shape in ((d, n), (n, n), (n, d)):
         raise Mismatch(f"{what} has shape {arr.shape}, expected {expected.shape} (the shape "
                        "of W). An (n, 1) array minus an (n,) array broadcasts to an (n, n) "

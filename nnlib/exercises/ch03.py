@@ -11,21 +11,7 @@ from ..activations import softmax as _softmax
 from ..activations import softmax_jacobian as _softmax_jacobian
 from ..datasets import one_hot as _one_hot
 from ..losses import categorical_crossentropy as _cce
-from ._core import Mismatch, call, checker, compare_arrays
-
-
-def _quiet_call(fn, *args, name):
-    """Call the student's function with NumPy's overflow warnings silenced (a naive
-    answer overflows on purpose; the checker reports that itself)."""
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        return call(fn, *args, name=name)
-
-
-def _as_float_array(got, what):
-    try:
-        return np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Mismatch(f"{what} should be numeric, got {type(got).__name__}") from None
+from ._core import Mismatch, as_numeric, checker, compare_arrays, quiet_call
 
 
 def _scores(rng, n, C, scale=3.0):
@@ -40,8 +26,8 @@ def check_softmax(fn, rng):
         C = int(rng.integers(3, 7))
     # 1. moderate scores
     Z = _scores(rng, n, C)
-    got = _quiet_call(fn, Z.copy(), name="softmax")
-    arr = _as_float_array(got, "softmax(Z)")
+    got = quiet_call(fn, Z.copy(), name="softmax")
+    arr = as_numeric(got, "softmax(Z)")
     if arr.shape == (C, n):
         raise Mismatch(f"softmax(Z) has shape {arr.shape}, expected {Z.shape}: return one "
                        "row of probabilities per row of Z, not the transpose")
@@ -56,8 +42,8 @@ def check_softmax(fn, rng):
     compare_arrays(arr, expected, what="softmax(Z)", rtol=1e-6, atol=1e-9)
     # 2. huge and very negative scores, where exp overflows or underflows
     big = _scores(rng, n, C) + rng.choice([1000.0, -1000.0, 750.0], size=(n, 1))
-    got = _quiet_call(fn, big.copy(), name="softmax")
-    arr = _as_float_array(got, "softmax(Z)")
+    got = quiet_call(fn, big.copy(), name="softmax")
+    arr = as_numeric(got, "softmax(Z)")
     if arr.shape == big.shape and not np.all(np.isfinite(arr)):
         raise Mismatch("softmax(Z) is right for moderate scores but gives NaN or inf for "
                        "scores near +-1000: exp overflows (or every term underflows to 0); "
@@ -67,7 +53,7 @@ def check_softmax(fn, rng):
     # 3. the input must not be modified
     Z2 = _scores(rng, n, C)
     before = Z2.copy()
-    _quiet_call(fn, Z2, name="softmax")
+    quiet_call(fn, Z2, name="softmax")
     if not np.array_equal(Z2, before):
         raise Mismatch("softmax(Z) gives the right values but modifies its input Z in place; "
                        "work on a copy")
@@ -83,8 +69,8 @@ def check_one_hot(fn, rng):
     # the largest class is deliberately missing, so C cannot be read off the labels
     y = rng.integers(0, C - 1, size=n)
     y[0] = 0
-    got = _quiet_call(fn, y.copy(), C, name="one_hot")
-    arr = _as_float_array(got, "one_hot(y, C)")
+    got = quiet_call(fn, y.copy(), C, name="one_hot")
+    arr = as_numeric(got, "one_hot(y, C)")
     if arr.shape == (C, n):
         raise Mismatch(f"one_hot(y, C) has shape {arr.shape}, expected {(n, C)}: one row "
                        "per label, one column per class")
@@ -101,7 +87,7 @@ def check_one_hot(fn, rng):
     compare_arrays(arr, expected, what="one_hot(y, C)", rtol=0, atol=1e-12)
     # labels given as a list must work too
     y2 = [int(v) for v in rng.integers(0, C, size=3)]
-    got2 = _quiet_call(fn, y2, C, name="one_hot")
+    got2 = quiet_call(fn, y2, C, name="one_hot")
     compare_arrays(got2, _one_hot(y2, C), what="one_hot(y, C) for a list of labels",
                    rtol=0, atol=1e-12)
     return True, "matches nnlib's one_hot on random labels, also when a class is missing"
@@ -116,8 +102,8 @@ def check_cross_entropy_from_logits(fn, rng):
     Y = _one_hot(y, C)
     Z = _scores(rng, n, C)
     expected = _cce(Y, Z, from_logits=True)
-    got = _quiet_call(fn, Y.copy(), Z.copy(), name="cross_entropy_from_logits")
-    arr = _as_float_array(got, "cross_entropy_from_logits(Y, Z)")
+    got = quiet_call(fn, Y.copy(), Z.copy(), name="cross_entropy_from_logits")
+    arr = as_numeric(got, "cross_entropy_from_logits(Y, Z)")
     if arr.shape in ((n,), (n, 1)):
         raise Mismatch(f"cross_entropy_from_logits(Y, Z) has shape {arr.shape}, expected a "
                        "single number: average the losses of the examples")
@@ -141,8 +127,8 @@ def check_cross_entropy_from_logits(fn, rng):
     Zb = _scores(rng, n, C)
     Zb[np.arange(n), y] += rng.choice([800.0, -800.0], size=n)
     expected_b = _cce(Y, Zb, from_logits=True)
-    got = _quiet_call(fn, Y.copy(), Zb.copy(), name="cross_entropy_from_logits")
-    arr = _as_float_array(got, "cross_entropy_from_logits(Y, Z)")
+    got = quiet_call(fn, Y.copy(), Zb.copy(), name="cross_entropy_from_logits")
+    arr = as_numeric(got, "cross_entropy_from_logits(Y, Z)")
     if arr.size == 1 and not np.isfinite(arr).all():
         raise Mismatch("cross_entropy_from_logits(Y, Z) is right for moderate logits but "
                        "gives NaN or inf for logits near +-800; compute log(softmax) without "
@@ -161,8 +147,8 @@ def check_softmax_jacobian(fn, rng):
     C = int(rng.integers(3, 7))
     p = _softmax(rng.standard_normal(C))
     expected = _softmax_jacobian(p)
-    got = _quiet_call(fn, p.copy(), name="softmax_jacobian")
-    arr = _as_float_array(got, "softmax_jacobian(p)")
+    got = quiet_call(fn, p.copy(), name="softmax_jacobian")
+    arr = as_numeric(got, "softmax_jacobian(p)")
     if arr.shape == expected.shape and np.all(np.isfinite(arr)):
         if np.allclose(arr, np.diag(p), rtol=1e-6, atol=1e-9):
             raise Mismatch("softmax_jacobian(p) is diagonal, but every output p_i depends on "
