@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call",
-           "quiet_call", "as_numeric"]
+           "quiet_call", "as_numeric", "matches"]
 
 _REGISTRY: dict[str, tuple[Callable, str]] = {}
 
@@ -159,3 +159,10 @@ def as_numeric(got: Any, what: str) -> np.ndarray:
         return np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         raise Mismatch(f"{what} should be numeric, got {type(got).__name__}") from None
+
+
+def matches(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6,
+            atol: float = 1e-12) -> bool:
+    """True when ``got`` has ``expected``'s shape, is finite and is close to it."""
+    return (got.shape == expected.shape and bool(np.all(np.isfinite(got)))
+            and np.allclose(got, expected, rtol=rtol, atol=atol))

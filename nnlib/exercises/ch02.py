@@ -14,7 +14,7 @@ from ..activations import sigmoid as _sigmoid
 from ..activations import sigmoid_derivative as _sigmoid_derivative
 from ..layers import Dense as _Dense
 from ..models import Sequential as _Sequential
-from ._core import Mismatch, as_numeric, call, checker, compare_arrays
+from ._core import Mismatch, as_numeric, call, checker, compare_arrays, matches
 
 
 def _call_recording_warnings(fn, *args, name):
@@ -31,11 +31,6 @@ def _call_recording_warnings(fn, *args, name):
     return got, messages
 
 
-def _close(a, b):
-    return a.shape == b.shape and np.all(np.isfinite(a)) and \
-        np.allclose(a, b, rtol=1e-6, atol=1e-9)
-
-
 # ---------------------------------------------------------------- sigmoid'
 @checker("ch02.sigmoid_grad",
          "sigmoid_grad(z): the derivative of the sigmoid, elementwise, stable for large |z|")
@@ -47,10 +42,10 @@ def check_sigmoid_grad(fn, rng):
     arr = as_numeric(got, "sigmoid_grad(z)")
     expected = _sigmoid_derivative(z)
     if arr.shape == z.shape and np.all(np.isfinite(arr)):
-        if _close(arr, _sigmoid(z)):
+        if matches(arr, _sigmoid(z)):
             raise Mismatch("sigmoid_grad(z) returns the sigmoid itself; the exercise asks "
                            "for its derivative with respect to z")
-        if _close(arr, -expected):
+        if matches(arr, -expected):
             raise Mismatch("sigmoid_grad(z) has the wrong sign: the sigmoid is increasing, "
                            "so its derivative is positive")
         if np.any(arr > 0.25 + 1e-9):
@@ -122,13 +117,13 @@ def check_backward(fn, rng):
         raise Mismatch(f"{what} has shape {arr.shape}, expected {expected.shape}: return the "
                        "gradient in the shape of W, a column")
     if arr.shape == expected.shape and np.all(np.isfinite(arr)):
-        if _close(arr, n * expected):
+        if matches(arr, n * expected):
             raise Mismatch(f"{what} is n times too large: return the gradient of the mean "
                            "loss over the batch, not of the sum")
-        if _close(arr, -expected):
+        if matches(arr, -expected):
             raise Mismatch(f"{what} has the wrong sign: that is the gradient of the "
                            "log-likelihood; the loss is its negative")
-        if _close(arr, -n * expected):
+        if matches(arr, -n * expected):
             raise Mismatch(f"{what} is the gradient of the summed log-likelihood; the loss is "
                            "the negative log-likelihood divided by n")
     compare_arrays(arr, expected, what=what, rtol=1e-6, atol=1e-9)
