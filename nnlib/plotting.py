@@ -328,3 +328,91 @@ def draw_network(layer_sizes, ax=None, *, input_labels=None, output_labels=None,
 
 
 __all__ += ["draw_network"]
+
+
+def plot_decision_boundary(predict, X, y, ax=None, *, resolution=200, margin=0.5,
+                           threshold=0.5, cmap="coolwarm", alpha=0.35, markersize=12,
+                           show_points=True, title=None):
+    """Shade the classes a classifier predicts over the plane and draw its boundary.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps an array of shape ``(m, 2)`` of points to scores: probabilities of class 1 of
+        shape ``(m,)`` or ``(m, 1)`` (a sigmoid output), or class probabilities of shape
+        ``(m, C)`` (a softmax output; the predicted class is the argmax). ``model.predict``
+        of a two-input nnlib or Keras model works as it is.
+    X : array of shape (n, 2)
+        The data points; they also set the plotted window (their range plus ``margin``).
+    y : array of shape (n,)
+        Integer class labels, used to colour the points.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    resolution : int
+        Grid points along each axis.
+    margin : float
+        Space added around the data on each side.
+    threshold : float
+        For a single probability, the level that separates class 0 from class 1.
+    cmap, alpha, markersize : matplotlib settings of the shading and the points.
+    show_points : bool
+        Whether to scatter the data on top.
+    title : str, optional
+        Title of the axes.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).ravel()
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+    resolution = int(resolution)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2, got {resolution}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([g0.ravel(), g1.ravel()])
+    scores = np.asarray(predict(grid), dtype=float)
+    if scores.ndim == 2 and scores.shape[1] == 1:
+        scores = scores[:, 0]
+    if scores.shape[0] != len(grid) or scores.ndim not in (1, 2):
+        raise ValueError(f"predict returned shape {scores.shape} for {len(grid)} points; "
+                         "expected (m,), (m, 1) or (m, C)")
+    if scores.ndim == 1:
+        labels = (scores >= threshold).astype(int)
+        n_classes = max(2, int(y.max()) + 1 if y.size else 2)
+    else:
+        labels = scores.argmax(axis=1)
+        n_classes = scores.shape[1]
+    labels = labels.reshape(g0.shape)
+
+    colormap = plt.get_cmap(cmap)
+    colors = [colormap(k / max(n_classes - 1, 1)) for k in range(n_classes)]
+    from matplotlib.colors import ListedColormap
+    ax.contourf(g0, g1, labels, levels=np.arange(n_classes + 1) - 0.5,
+                cmap=ListedColormap(colors), alpha=alpha)
+    if labels.min() != labels.max():
+        ax.contour(g0, g1, labels, levels=np.arange(n_classes - 1) + 0.5, colors="0.2",
+                   linewidths=1.2)
+    if show_points:
+        for k in range(n_classes):
+            mask = y == k
+            if mask.any():
+                ax.scatter(X[mask, 0], X[mask, 1], s=markersize, color=colors[k],
+                           edgecolor="0.2", linewidth=0.3, label=f"class {k}")
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
+    ax.set_aspect("equal")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+__all__ += ["plot_decision_boundary"]
