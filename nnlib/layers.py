@@ -202,3 +202,69 @@ class Activation(Layer):
 
     def describe(self):
         return self.activation.name
+
+
+class PReLU(Layer):
+    """The parametric ReLU: f(x) = x for x > 0 and alpha * x otherwise, alpha learned.
+
+    Each unit has its own slope ``alpha`` for negative inputs (He et al., 2015), learned by
+    gradient descent like a weight. As in ``keras.layers.PReLU``, whose default
+    ``alpha_initializer`` is ``"zeros"``, the slopes start at 0, so the layer starts out
+    as a ReLU; pass ``alpha_initializer=0.25`` (a number is a constant) for the value of
+    He et al.
+
+    Parameters
+    ----------
+    alpha_initializer : str, callable or float
+        Keras's initializer names (``"zeros"``, ...), a callable ``(shape, rng, dtype)``,
+        or a number used for every slope.
+
+    ``params`` holds ``"alpha"`` of shape (units,), where units is the input width: the
+    shape and order of Keras's ``get_weights()`` for 2-D inputs. At exactly x = 0, where
+    the derivative does not exist, ``backward`` uses alpha (the left one, as
+    ``activations.leaky_relu_derivative`` does); TensorFlow uses 0 there.
+    """
+
+    kind = "PReLU"
+
+    def __init__(self, alpha_initializer="zeros", input_dim=None, name=None):
+        super().__init__(name=name, input_dim=input_dim)
+        if isinstance(alpha_initializer, (int, float)) and not isinstance(alpha_initializer,
+                                                                            bool):
+            value = float(alpha_initializer)
+
+            def constant(shape, rng=None, dtype=np.float64):
+                return np.full(shape, value, dtype=dtype)
+
+            self.alpha_initializer = constant
+        else:
+            self.alpha_initializer = _initializers.get(alpha_initializer)
+
+    def _build(self, input_dim, rng, dtype):
+        self.params = {"alpha": np.asarray(self.alpha_initializer((input_dim,), rng, dtype),
+                                           dtype=dtype)}
+        return input_dim
+
+    def forward(self, X, training=False):
+        """max(X, 0) + alpha * min(X, 0); keeps X for :meth:`backward`."""
+        self._X = X
+        a = np.minimum(X, 0, out=self._buffer("a", X.shape))
+        a *= self.params["alpha"]
+        a += np.maximum(X, 0)
+        self.a = a
+        return a
+
+    def backward(self, grad, need_input_grad=True, grad_is_logits=False):
+        """dL/dalpha = sum over the batch of grad * min(X, 0); dL/dX = grad * f'(X)."""
+        X = self._X
+        np.sum(grad * np.minimum(X, 0), axis=0, out=self.grads["alpha"])
+        if not need_input_grad:
+            return None
+        return np.multiply(grad, np.where(X > 0, 1, self.params["alpha"]),
+                           out=self._buffer("dX", X.shape))
+
+    def describe(self):
+        return "prelu"
+
+
+__all__.append("PReLU")
