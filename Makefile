@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv book test test-lib test-chapters execute student benchmark clean
+.PHONY: venv book test test-lib test-chapters execute student benchmark benchmark-appendix clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ student: $(STAMP)                     ## the student edition, into _build/studen
 
 benchmark: $(STAMP)                   ## nnlib's speed against Keras and scikit-learn
 	$(BIN)/python -m benchmarks.speed
+
+benchmark-appendix: $(STAMP)          ## the same, and rewrite the appendix page's results
+	$(BIN)/python -m benchmarks.speed --appendix
 
 clean:                                ## remove what the build made (keeps .venv)
 	rm -rf _build .pytest_cache
