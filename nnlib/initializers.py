@@ -12,7 +12,7 @@ import numpy as np
 
 from ._validation import unknown_name
 
-__all__ = ["get", "available", "zeros", "ones", "random_normal", "random_uniform",
+__all__ = ["get", "available", "VarianceScaling", "zeros", "ones", "random_normal", "random_uniform",
            "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
            "lecun_normal"]
 
@@ -53,35 +53,43 @@ def random_uniform(shape, rng, dtype=np.float64, limit=0.05):
     return rng.uniform(-limit, limit, shape).astype(dtype)
 
 
-def _uniform_scaled(scale, fan):
-    def init(shape, rng, dtype=np.float64):
+class VarianceScaling:
+    """Draw weights with variance ``scale / n``, n = fan_in or the mean of fan_in and fan_out.
+
+    ``distribution="uniform"`` draws from U(-l, l) with l = sqrt(3 scale / n);
+    ``"normal"`` from a normal truncated at two standard deviations and rescaled to that
+    variance. (A class rather than a closure, so that models can be pickled.)
+    """
+
+    def __init__(self, scale, mode, distribution, name):
+        if mode not in ("in", "avg") or distribution not in ("uniform", "normal"):
+            raise ValueError(f"unknown mode {mode!r} or distribution {distribution!r}")
+        self.scale, self.mode, self.distribution, self.__name__ = scale, mode, distribution, name
+
+    def __call__(self, shape, rng, dtype=np.float64):
         fan_in, fan_out = _fans(shape)
-        n = {"in": fan_in, "avg": (fan_in + fan_out) / 2}[fan]
-        limit = np.sqrt(3.0 * scale / n)
-        return rng.uniform(-limit, limit, shape).astype(dtype)
-    return init
+        n = fan_in if self.mode == "in" else (fan_in + fan_out) / 2
+        if self.distribution == "uniform":
+            limit = np.sqrt(3.0 * self.scale / n)
+            return rng.uniform(-limit, limit, shape).astype(dtype)
+        return _truncated_normal(shape, rng, np.sqrt(self.scale / n), dtype)
+
+    def __repr__(self):
+        return f"<initializer {self.__name__}>"
 
 
-def _normal_scaled(scale, fan):
-    def init(shape, rng, dtype=np.float64):
-        fan_in, fan_out = _fans(shape)
-        n = {"in": fan_in, "avg": (fan_in + fan_out) / 2}[fan]
-        return _truncated_normal(shape, rng, np.sqrt(scale / n), dtype)
-    return init
-
-
-glorot_uniform = _uniform_scaled(1.0, "avg")
-glorot_uniform.__doc__ = "U(-l, l) with l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."
-glorot_normal = _normal_scaled(1.0, "avg")
-glorot_normal.__doc__ = "Truncated normal with variance 2 / (fan_in + fan_out)."
-he_uniform = _uniform_scaled(2.0, "in")
-he_uniform.__doc__ = "U(-l, l) with l = sqrt(6 / fan_in) (He et al., 2015)."
-he_normal = _normal_scaled(2.0, "in")
-he_normal.__doc__ = "Truncated normal with variance 2 / fan_in."
-lecun_uniform = _uniform_scaled(1.0, "in")
-lecun_uniform.__doc__ = "U(-l, l) with l = sqrt(3 / fan_in)."
-lecun_normal = _normal_scaled(1.0, "in")
-lecun_normal.__doc__ = "Truncated normal with variance 1 / fan_in."
+#: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010), Keras's default
+glorot_uniform = VarianceScaling(1.0, "avg", "uniform", "glorot_uniform")
+#: truncated normal with variance 2 / (fan_in + fan_out)
+glorot_normal = VarianceScaling(1.0, "avg", "normal", "glorot_normal")
+#: U(-l, l) with l = sqrt(6 / fan_in) (He et al., 2015)
+he_uniform = VarianceScaling(2.0, "in", "uniform", "he_uniform")
+#: truncated normal with variance 2 / fan_in
+he_normal = VarianceScaling(2.0, "in", "normal", "he_normal")
+#: U(-l, l) with l = sqrt(3 / fan_in)
+lecun_uniform = VarianceScaling(1.0, "in", "uniform", "lecun_uniform")
+#: truncated normal with variance 1 / fan_in
+lecun_normal = VarianceScaling(1.0, "in", "normal", "lecun_normal")
 
 _INITS = {
     "zeros": zeros, "ones": ones, "random_normal": random_normal,
