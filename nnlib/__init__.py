@@ -11,7 +11,10 @@ keeps the result here, so each concept lives in one place:
 * :mod:`nnlib.gradcheck` — finite-difference gradient checks;
 * :mod:`nnlib.datasets` — the book's data; :mod:`nnlib.plotting` — its figures
   (needs matplotlib; imported on demand);
-* :mod:`nnlib.exercises` — answer checkers for the chapters' exercises.
+* :mod:`nnlib.exercises` — answer checkers for the chapters' exercises;
+* :mod:`nnlib.autodiff` — a tiny scalar reverse-mode automatic differentiation engine;
+* :class:`nnlib.MLPClassifier` — a scikit-learn compatible classifier (needs scikit-learn);
+* :mod:`nnlib.kerastools` — showing Keras models in the book (needs Keras).
 
 The core needs only NumPy.
 """
@@ -31,4 +34,8 @@ def __getattr__(name):  # import the optional-dependency modules only when used
         import importlib
 
         return importlib.import_module(f"nnlib.{name}")
+    if name == "MLPClassifier":  # needs scikit-learn: imported only when used
+        from .sklearn import MLPClassifier
+
+        return MLPClassifier
     raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
