@@ -63,14 +63,6 @@ def backward_log_likelihood(X, y, W):
     return -len(X) * backward_right(X, y, W)
 
 
-def raising(*args):
-    raise ValueError("boom")
-
-
-def not_implemented(*args):
-    raise NotImplementedError
-
-
 # ---------------------------------------------------------------- right answers pass
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("exercise, answer", [
@@ -140,21 +132,9 @@ def test_broadcast_bug_is_explained():
 
 
 @pytest.mark.parametrize("exercise", ["ch02.sigmoid_grad", "ch02.backward"])
-def test_raising_function_gives_message(exercise):
-    result = check(exercise, raising, seed=5)
-    assert not result
-    assert "raised ValueError: boom" in str(result)
-    result = check(exercise, not_implemented, seed=5)
-    assert not result
-    assert "NotImplementedError" in str(result)
-
-
-@pytest.mark.parametrize("exercise", ["ch02.sigmoid_grad", "ch02.backward"])
-def test_non_numeric_and_non_callable(exercise):
+def test_non_numeric_answer(exercise):
     result = check(exercise, lambda *a: "hello", seed=6)
     assert not result and "numeric" in str(result)
-    result = check(exercise, 42, seed=6)
-    assert not result and "expected a function" in str(result)
 
 
 def test_verdict_does_not_reveal_solution():

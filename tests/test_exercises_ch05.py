@@ -36,14 +36,6 @@ def leaky_relu_in_place(z, alpha):
     return z
 
 
-def raising(*args):
-    raise ValueError("boom")
-
-
-def not_implemented(*args):
-    raise NotImplementedError
-
-
 # ---------------------------------------------------------------- right answers pass
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("exercise, answer", [
@@ -93,21 +85,9 @@ def test_wrong_shape_gives_shape_message(exercise, answer):
 
 
 @pytest.mark.parametrize("exercise", ["ch05.softsign_derivative", "ch05.leaky_relu"])
-def test_raising_function_gives_message(exercise):
-    result = check(exercise, raising, seed=5)
-    assert not result
-    assert "raised ValueError: boom" in str(result)
-    result = check(exercise, not_implemented, seed=5)
-    assert not result
-    assert "NotImplementedError" in str(result)
-
-
-@pytest.mark.parametrize("exercise", ["ch05.softsign_derivative", "ch05.leaky_relu"])
-def test_non_numeric_and_non_callable(exercise):
+def test_non_numeric_answer(exercise):
     result = check(exercise, lambda *a: "hello", seed=6)
     assert not result and "numeric" in str(result)
-    result = check(exercise, 42, seed=6)
-    assert not result and "expected a function" in str(result)
 
 
 def test_verdict_does_not_reveal_solution():
