@@ -13,11 +13,16 @@ __all__ = ["use_book_style"]
 
 
 def use_book_style() -> None:
-    """Set the figure size, resolution and fonts used throughout the book."""
+    """Set the figure size, resolution and fonts used throughout the book.
+
+    Figures are drawn at 96 dpi and, in a notebook, stored as "retina" PNGs (twice the
+    pixels, displayed at the 96-dpi size), so that text stays sharp on high-resolution
+    screens and when a reader zooms in.
+    """
     mpl.rcParams.update({
         "figure.figsize": (6.4, 4.0),
-        "figure.dpi": 80,
-        "savefig.dpi": 80,
+        "figure.dpi": 96,
+        "savefig.dpi": 192,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
@@ -26,6 +31,13 @@ def use_book_style() -> None:
         "legend.frameon": False,
         "image.cmap": "viridis",
     })
+    try:                                   # only inside IPython / Jupyter
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call",
-           "quiet_call", "as_numeric", "matches"]
+           "quiet_call", "as_numeric", "matches", "referenced_names", "forbid"]
 
 _REGISTRY: dict[str, tuple[Callable, str]] = {}
 
@@ -128,6 +128,8 @@ def compare_arrays(got: Any, expected: np.ndarray, *, what: str = "the result",
     Checks, in order: convertible to a numeric array, the shape, finiteness, the values.
     """
     expected = np.asarray(expected)
+    if got is None:
+        raise Mismatch(f"{what} is None: did your function forget to `return` its result?")
     try:
         got_arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -155,6 +157,8 @@ def quiet_call(fn: Any, *args, name: str = "your function"):
 
 def as_numeric(got: Any, what: str) -> np.ndarray:
     """``got`` as a float array, or :class:`Mismatch` saying it is not numeric."""
+    if got is None:
+        raise Mismatch(f"{what} is None: did your function forget to `return` its result?")
     try:
         return np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -166,3 +170,63 @@ def matches(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6,
     """True when ``got`` has ``expected``'s shape, is finite and is close to it."""
     return (got.shape == expected.shape and bool(np.all(np.isfinite(got)))
             and np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def referenced_names(fn: Any) -> set[str]:
+    """Every global and attribute name the code of ``fn`` refers to.
+
+    The search follows nested functions, lambdas and comprehensions, and the student's own
+    helper functions that ``fn`` calls by a global name (defined outside nnlib), so that
+    hiding a call to a forbidden function one level down does not get past a checker.
+    ``np.logaddexp(a, b)`` contributes ``"np"`` and ``"logaddexp"``.
+    """
+    names: set[str] = set()
+    seen: set[int] = set()
+
+    def visit_function(f):
+        f = getattr(f, "__func__", f)            # bound methods
+        code = getattr(f, "__code__", None)
+        if code is None or id(code) in seen:
+            return
+        visit_code(code, getattr(f, "__globals__", {}))
+
+    def visit_code(code, globals_):
+        if id(code) in seen:
+            return
+        seen.add(id(code))
+        names.update(code.co_names)
+        for const in code.co_consts:
+            if hasattr(const, "co_names"):       # a nested function's code
+                visit_code(const, globals_)
+        for name in code.co_names:
+            helper = globals_.get(name)
+            module = getattr(helper, "__module__", "") or ""
+            if callable(helper) and hasattr(helper, "__code__") and not (
+                    module.startswith(("nnlib", "numpy", "scipy", "sklearn", "keras",
+                                       "tensorflow", "torch"))):
+                visit_function(helper)
+
+    visit_function(fn)
+    for cell in getattr(getattr(fn, "__func__", fn), "__closure__", None) or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:                       # an empty cell
+            continue
+        if callable(content):
+            visit_function(content)
+    return names
+
+
+def forbid(fn: Any, names: dict[str, str]) -> None:
+    """Raise :class:`Mismatch` when the code of ``fn`` uses one of ``names``.
+
+    ``names`` maps a forbidden name (a function or attribute such as ``"logaddexp"`` or
+    ``"softmax"``) to the reason shown to the student, e.g. ``"the exercise asks you to
+    derive it without np.logaddexp"`` or ``"nnlib.activations.softmax is the function
+    you are asked to re-derive: write it from NumPy operations"``. Call it before testing
+    the values, so that an answer that merely wraps the library is told so.
+    """
+    used = referenced_names(fn)
+    for name, why in names.items():
+        if name in used:
+            raise Mismatch(f"your code uses `{name}`: {why}")
