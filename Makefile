@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv book test test-lib test-chapters execute student benchmark benchmark-appendix clean
+.PHONY: venv book test test-lib test-chapters execute student colab benchmark benchmark-appendix clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ execute: $(STAMP)                     ## re-run every chapter, store outputs and
 
 student: $(STAMP)                     ## the student edition, into _build/student
 	$(BIN)/python tools/student_edition.py
+
+colab: $(STAMP)                       ## the Colab editions (plain Markdown), into _build/colab*
+	$(BIN)/python tools/colab_edition.py
+	$(BIN)/python tools/colab_edition.py --student
 
 benchmark: $(STAMP)                   ## nnlib's speed against Keras and scikit-learn
 	$(BIN)/python -m benchmarks.speed

@@ -29,9 +29,38 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = unique
 
 
+def _walk_buttons(buttons):
+    for button in buttons or []:
+        yield button
+        yield from _walk_buttons(button.get("buttons"))
+
+
+def colab_edition_links(app, pagename, templatename, context, doctree) -> None:
+    """Point the Colab launch button at the Colab edition (tools/colab_edition.py).
+
+    The chapters themselves are MyST notebooks that Colab shows as raw text; the Colab
+    edition, published to the branch ``repository: colab_branch`` of ``_config.yml``,
+    holds the same notebooks in plain Jupyter Markdown at the same paths.
+    """
+    import yaml
+    from pathlib import Path
+
+    with open(Path(app.srcdir) / "_config.yml", encoding="utf-8") as f:
+        repo = (yaml.safe_load(f) or {}).get("repository") or {}
+    branch, colab = repo.get("branch", "main"), repo.get("colab_branch")
+    if not colab:
+        return
+    for button in _walk_buttons(context.get("header_buttons")):
+        url = button.get("url") or ""
+        if "colab.research.google.com" in url:
+            button["url"] = url.replace(f"/blob/{branch}/", f"/blob/{colab}/", 1)
+
+
 def setup(app):
     # run late, after the extensions that add scripts in the same event
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    # after sphinx-book-theme's add_launch_buttons (priority 501)
+    app.connect("html-page-context", colab_edition_links, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -53,20 +82,28 @@ def _last_names(entry) -> list[str]:
     return names
 
 
+def author_year_label(entry) -> str:
+    """"Nielsen, 2015", "Glorot and Bengio, 2010", "Goodfellow et al., 2016".
+
+    Also used by tools/colab_edition.py to write citations as text.
+    """
+    names = _last_names(entry) or [entry.fields.get("title", entry.key)]
+    if len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
 class AuthorYearLabelStyle(BaseLabelStyle):
-    """Labels "Nielsen, 2015", "Glorot and Bengio, 2010", "Goodfellow et al., 2016"."""
+    """Labels each entry with :func:`author_year_label` ("a", "b" for repeats)."""
 
     def format_labels(self, sorted_entries):
         seen: dict[str, int] = {}
         for entry in sorted_entries:
-            names = _last_names(entry) or [entry.fields.get("title", entry.key)]
-            if len(names) == 1:
-                who = names[0]
-            elif len(names) == 2:
-                who = f"{names[0]} and {names[1]}"
-            else:
-                who = f"{names[0]} et al."
-            label = f"{who}, {entry.fields.get('year', 'n.d.')}"
+            label = author_year_label(entry)
             count = seen.get(label, 0)
             seen[label] = count + 1
             yield label if count == 0 else f"{label}{'abcdefghij'[count]}"
