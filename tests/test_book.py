@@ -61,7 +61,7 @@ def _text_outputs(cell):
 @per_chapter
 def test_first_cell_is_the_setup_cell(path):
     nb = _read(path)
-    problem = setup_cell.first_cell_problem(nb, setup_cell.expected_source())
+    problem = setup_cell.first_cell_problem(nb, setup_cell.expected_source(nb=nb))
     assert problem is None, f"{path.name}: {problem}; run `.venv/bin/python tools/setup_cell.py --write`"
     assert "remove-cell" in nb.cells[0].metadata.get("tags", [])
 
@@ -293,7 +293,7 @@ def test_student_edition_has_no_solutions(path, student_dir):
             assert cell.cell_type != "code" or cell.outputs == []
     # the chapter's exercises and setup cell are still there
     assert _directives(student, "exercise") + _directives(student, "exercise-start") >= 4
-    assert student.cells[0].source == setup_cell.expected_source()
+    assert student.cells[0].source == setup_cell.expected_source(nb=_read(path))
 
 
 def test_student_edition_rules_on_a_synthetic_notebook(tmp_path):

@@ -15,6 +15,7 @@ Both take optional notebook paths; by default they act on ``chapters/*.ipynb``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -47,6 +48,33 @@ except ImportError:
                            "nnlib[book] @ git+{url}@{branch}"])
     import nnlib'''
 
+# Appended for a chapter that imports one of these frameworks (Colab has them all): without
+# it, a bare Python would fail halfway down the chapter with "No module named 'keras'".
+NEEDS_TEMPLATE = '''
+
+# This chapter also uses {names}.
+# Colab has them; elsewhere, stop here with a clear message, not halfway down.
+import importlib.util
+
+_missing = [m for m in {modules!r} if importlib.util.find_spec(m) is None]
+if _missing:
+    raise ImportError(
+        "this chapter needs " + ", ".join(_missing) + ", which this Python does not "
+        "have: install the book's requirements (`pip install -r requirements.txt` in a "
+        "clone of its repository) or `pip install {pip}`")'''
+
+# module imported by a chapter -> what `pip install` needs for it; only modules that
+# nnlib[book] (installed above where nnlib is missing) does not bring
+FRAMEWORKS = {
+    "keras": "keras tensorflow",
+    "tensorflow": "tensorflow",
+    "torch": "torch",
+    "dask": "dask[distributed]",
+    "distributed": "dask[distributed]",
+    "optuna": "optuna",
+}
+_IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
+
 
 def repository(config: Path | None = None) -> tuple[str, str]:
     """The repository URL (without a trailing slash or ``.git``) and branch in ``_config.yml``."""
@@ -62,10 +90,29 @@ def repository(config: Path | None = None) -> tuple[str, str]:
     return url, str(branch)
 
 
-def expected_source(config: Path | None = None) -> str:
-    """The exact source text of the setup cell."""
+def frameworks(nb) -> list[str]:
+    """The modules of FRAMEWORKS that the notebook's code cells import, sorted."""
+    found = set()
+    for cell in nb.cells[1:] if nb is not None else []:
+        if cell.cell_type == "code":
+            found.update(m for m in _IMPORT.findall(cell.source) if m in FRAMEWORKS)
+    return sorted(found)
+
+
+def expected_source(config: Path | None = None, nb=None) -> str:
+    """The exact source text of the setup cell (of notebook ``nb``, when given).
+
+    A chapter that imports Keras, TensorFlow, PyTorch, Dask or Optuna gets a check that
+    stops with a clear message where they are missing; without ``nb`` the cell is that of
+    a chapter that imports none of them.
+    """
     url, branch = repository(config)
-    return TEMPLATE.format(url=url, branch=branch)
+    source = TEMPLATE.format(url=url, branch=branch)
+    modules = frameworks(nb)
+    if modules:
+        pip = " ".join(dict.fromkeys(" ".join(FRAMEWORKS[m] for m in modules).split()))
+        source += NEEDS_TEMPLATE.format(names=", ".join(modules), modules=modules, pip=pip)
+    return source
 
 
 def chapters(paths: list[str] | None = None) -> list[Path]:
@@ -125,18 +172,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help="default: chapters/*.ipynb")
     args = parser.parse_args(argv)
 
-    source = expected_source()
     if args.print:
-        print(source)
+        print(expected_source())
         return 0
     paths = chapters(args.notebooks)
     if args.write:
         for path in paths:
+            source = expected_source(nb=nbformat.read(path, as_version=4))
             print(f"{'updated' if write(path, source) else 'up to date'}: {path}")
         return 0
     bad = []
     for path in paths:
-        problem = first_cell_problem(nbformat.read(path, as_version=4), source)
+        nb = nbformat.read(path, as_version=4)
+        problem = first_cell_problem(nb, expected_source(nb=nb))
         if problem:
             bad.append(f"{path}: {problem}")
     for line in bad:
