@@ -148,8 +148,9 @@ def render_runtimes(runtimes: dict) -> str:
         "",
         "Every chapter is executed top to bottom in a fresh kernel by `make execute`",
         "(`tools/execute.py`), which stores its outputs and measures its wall time. The",
-        "book's goal is at most 90 seconds a chapter on two CPU cores without a GPU.",
-        "This page is written by that tool; do not edit it by hand.",
+        "book's goal is at most 60 seconds a chapter on two CPU cores without a GPU, so",
+        "that you can run any chapter in Colab or on a laptop in about a minute; the",
+        "table below is what the last run measured.",
         "",
     ]
     if not runtimes:
