@@ -61,7 +61,7 @@ def step_derivative(z):
 def sigmoid(z, out=None):
     """The logistic sigmoid 1 / (1 + exp(-z)), without overflow for any z.
 
-    exp is only ever taken of -|z| <= 0, so it lies in (0, 1]:
+    exp is only ever taken of ``-|z| <= 0``, so it lies in (0, 1]:
     for z >= 0, 1/(1 + e^{-z}); for z < 0 the equal form e^{z}/(1 + e^{z}).
     """
     z = _float(z)
@@ -99,13 +99,13 @@ def arctan_derivative(z):
 
 
 def softsign(z):
-    """z / (1 + |z|), range (-1, 1)."""
+    """``z / (1 + |z|)``, range (-1, 1)."""
     z = _float(z)
     return z / (1 + np.abs(z))
 
 
 def softsign_derivative(z):
-    """1 / (1 + |z|)^2."""
+    """``1 / (1 + |z|)^2``."""
     z = _float(z)
     return 1 / (1 + np.abs(z)) ** 2
 

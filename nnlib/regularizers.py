@@ -1,6 +1,6 @@
 """Weight penalties added to the loss, with Keras's conventions.
 
-``L2(l)`` adds l * sum(W^2) (gradient 2 l W), ``L1(l)`` adds l * sum(|W|) (gradient
+``L2(l)`` adds l * sum(W^2) (gradient 2 l W), ``L1(l)`` adds ``l * sum(|W|)`` (gradient
 l sign(W)), ``L1L2(l1, l2)`` both. Chapter 11 explains them as weight decay and sparsity.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ __all__ = ["L1", "L2", "L1L2", "get"]
 
 
 class L1L2:
-    """l1 * sum(|W|) + l2 * sum(W^2)."""
+    """``l1 * sum(|W|) + l2 * sum(W^2)``."""
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = check_positive_float(l1, "l1", allow_zero=True)

@@ -33,7 +33,7 @@ def test_book_environment_uses_the_locked_versions():
     pins = lock.read_lock()
     for line in (ROOT / "requirements-book.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
-        if not line:
+        if not line or line.startswith("-"):
             continue
         req = Requirement(line)
         name = canonicalize_name(req.name)

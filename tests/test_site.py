@@ -194,3 +194,37 @@ def _contrast(color_a: str, color_b: str) -> float:
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     hi, lo = sorted((luminance(color_a), luminance(color_b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+REFERENCE_MODULES = ["activations", "losses", "layers", "optimizers", "initializers",
+                     "regularizers", "callbacks", "gradcheck", "autodiff", "datasets",
+                     "plotting"]
+
+
+def test_reference_documents_every_public_name(site, browser):
+    """appendix/reference.md: every name in each module's __all__ has an entry."""
+    import importlib
+
+    page, problems = _open(browser, site + "appendix/reference.html")
+    ids = set(page.eval_on_selector_all("[id]", "es => es.map(e => e.id)"))
+    page.close()
+    missing = []
+    for name in REFERENCE_MODULES:
+        module = importlib.import_module(f"nnlib.{name}")
+        for public in getattr(module, "__all__", []):
+            if f"nnlib.{name}.{public}" not in ids and f"nnlib.{public}" not in ids:
+                missing.append(f"nnlib.{name}.{public}")
+    for public in ("Sequential", "MLPClassifier"):
+        if f"nnlib.{public}" not in ids:
+            missing.append(f"nnlib.{public}")
+    assert not missing, f"not in the nnlib reference: {missing}"
+    assert not problems, problems
+
+
+def test_colab_button_opens_the_colab_edition(site, browser):
+    page, _ = _open(browser, site + "chapters/03_softmax.html")
+    links = page.eval_on_selector_all("a[href*='colab.research.google.com']",
+                                      "as => as.map(a => a.href)")
+    page.close()
+    assert links, "no Colab launch button"
+    assert all("/blob/colab/chapters/03_softmax.ipynb" in href for href in links), links
