@@ -466,7 +466,7 @@ NOTATION_CLASHES = {
     # notation.md, Logistic regression: "$\ell(\beta)$ the log-likelihood"; L is the loss.
     "L is the loss, not the likelihood": [
         r"likelihood\**\s*(?:\$\$?\s*)?L\b",               # "the likelihood $L"
-        r"\bL\(\\beta\)",                                  # "L(\beta)"
+        r"\bL\(\\beta\)\s*=\s*\\prod",                     # "L(\beta) = \prod_i ..."
         r"\\log\s*L\b",                                    # "\log L"
     ],
 }
@@ -500,11 +500,12 @@ def test_notation_clash_patterns_on_examples():
            "the cost $C$ of one example", "$\\partial C / \\partial z$",
            "an activation function $f$", "$f'(z)$", "learning rate $\\alpha$",
            "$\\beta - \\alpha \\nabla L$", "the likelihood $L(\\beta)$",
+           "$$L(\\beta) = \\prod_{i=1}^n p_i$$",
            "the L2 penalty $\\alpha \\sum W^2$"]
     good = ["the $q$ features", "X is $n \\times q$", "the Jacobian $J = \\operatorname{diag}(p)"
             " - pp^\\top$", "the Newton direction $d = H^{-1}g$", "$C$ classes",
             "an activation function $g$", "$g'(z)$", "learning rate $\\eta$",
-            "leaky ReLU with $\\alpha = 0.01$", "the loss $L = -\\ell / n$",
+            "leaky ReLU with $\\alpha = 0.01$", "the loss $L(\\beta) = -\\ell(\\beta) / n$",
             "a function $f(\\theta + \\varepsilon e_i)$"]
     nb.cells = [md(s) for s in bad + good]
     flagged = {int(line.split()[1].rstrip(":")) for line in notation_clashes(nb)}
