@@ -428,3 +428,89 @@ def plot_decision_boundary(predict, X, y, ax=None, *, resolution=200, margin=0.5
 
 
 __all__ += ["plot_decision_boundary"]
+
+
+def draw_vector_map(ax, layer_sizes, label, *, unit_labels=None, output_labels=None,
+                    node_radius=0.3, layer_gap=2.5, node_gap=1.0, box_gap=1.4,
+                    box_width=0.9, fontsize=13):
+    """Add, after the last layer of a :func:`draw_network` diagram, a box that maps the
+    whole layer to a vector, such as softmax: every unit feeds the box, and every output
+    comes out of it.
+
+    Unlike an activation drawn inside each unit (``activation=`` of :func:`draw_network`),
+    which acts on each unit alone, the arrows of this box converge on it and fan out from
+    it, so the picture shows that every output depends on every unit.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes returned by :func:`draw_network`, called with the same ``layer_sizes``,
+        ``node_radius``, ``layer_gap`` and ``node_gap`` and without ``output_labels``.
+    layer_sizes : sequence of int
+        The units per layer given to :func:`draw_network`.
+    label : str
+        The text in the box, e.g. ``"softmax"``.
+    unit_labels : sequence of str, optional
+        Text inside the last layer's circles, e.g. ``["$z_1$", "$z_2$", "$z_3$"]``.
+    output_labels : sequence of str, optional
+        Text to the right of the box's outputs, one per unit of the last layer, e.g.
+        ``["$p_1$", "$p_2$", "$p_3$"]``.
+    node_radius, layer_gap, node_gap : float
+        The geometry used by :func:`draw_network`.
+    box_gap, box_width : float
+        Horizontal distance from the last layer's centres to the box, and its width.
+    fontsize : float
+        Size of all text.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 1 or any(s < 1 for s in sizes):
+        raise ValueError(f"layer_sizes must be positive integers, got {list(layer_sizes)}")
+    last = sizes[-1]
+    for name, labels in (("unit_labels", unit_labels), ("output_labels", output_labels)):
+        if labels is not None and len(labels) != last:
+            raise ValueError(f"{name} has {len(labels)} entries for a last layer of "
+                             f"{last} units")
+    x_last = (len(sizes) - 1) * layer_gap
+    ys = [((last - 1) / 2 - i) * node_gap for i in range(last)]
+    half = max((last - 1) / 2 * node_gap, node_radius) + node_radius
+    x0 = x_last + box_gap
+    ax.add_patch(FancyBboxPatch((x0, -half), box_width, 2 * half,
+                                boxstyle="round,pad=0.05", fc="#e8e0f4", ec="0.2",
+                                lw=1.2, zorder=3))
+    ax.text(x0 + box_width / 2, 0, label, rotation=90, ha="center", va="center",
+            fontsize=fontsize, zorder=4)
+    arrow = dict(arrowstyle="-|>", color="0.45", lw=1.0, shrinkA=0, shrinkB=0,
+                 mutation_scale=10)
+    x_out = x0 + box_width + 0.9
+    for i, y in enumerate(ys):
+        if unit_labels is not None:
+            ax.text(x_last, y, unit_labels[i], ha="center", va="center",
+                    fontsize=fontsize * 0.9, zorder=5)
+        # every unit into the middle of the box, every output from the middle
+        ax.annotate("", xy=(x0, 0.0), xytext=(x_last + node_radius, y),
+                    arrowprops=arrow)
+        ax.annotate("", xy=(x_out, y), xytext=(x0 + box_width, 0.0), arrowprops=arrow)
+        if output_labels is not None:
+            ax.text(x_out + 0.1, y, output_labels[i], ha="left", va="center",
+                    fontsize=fontsize)
+    left, _ = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    right = x_out + (0.8 if output_labels is not None else 0.2)
+    bottom, top = min(bottom, -half - 0.2), max(top, half + 0.2)
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    fig = ax.figure
+    if fig is not None and len(fig.axes) == 1:
+        # a figure of its own (as draw_network makes): size it to the wider drawing
+        fig.set_size_inches(max(3.0, 1.1 * (right - left) + 0.6),
+                            max(1.6, 1.1 * (top - bottom) + 0.4))
+    return ax
+
+
+__all__ += ["draw_vector_map"]
