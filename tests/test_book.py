@@ -465,7 +465,8 @@ NOTATION_CLASHES = {
     ],
     # notation.md, Logistic regression: "$\ell(\beta)$ the log-likelihood"; L is the loss.
     "L is the loss, not the likelihood": [
-        r"likelihood\**\s*(?:\$\$?\s*)?L\b",               # "the likelihood $L"
+        # "the likelihood $L", but not "the minus log-likelihood $L = -\ell / n$"
+        r"likelihood\**\s*(?:\$\$?\s*)?L\b(?!\s*=\s*-)",
         r"\bL\(\\beta\)\s*=\s*\\prod",                     # "L(\beta) = \prod_i ..."
         r"\\log\s*L\b",                                    # "\log L"
     ],
@@ -506,6 +507,7 @@ def test_notation_clash_patterns_on_examples():
             " - pp^\\top$", "the Newton direction $d = H^{-1}g$", "$C$ classes",
             "an activation function $g$", "$g'(z)$", "learning rate $\\eta$",
             "leaky ReLU with $\\alpha = 0.01$", "the loss $L(\\beta) = -\\ell(\\beta) / n$",
+            "the mean minus log-likelihood $L = -\\ell/n$",
             "a function $f(\\theta + \\varepsilon e_i)$"]
     nb.cells = [md(s) for s in bad + good]
     flagged = {int(line.split()[1].rstrip(":")) for line in notation_clashes(nb)}
