@@ -428,3 +428,194 @@ def plot_decision_boundary(predict, X, y, ax=None, *, resolution=200, margin=0.5
 
 
 __all__ += ["plot_decision_boundary"]
+
+
+def draw_vector_map(ax, layer_sizes, label, *, unit_labels=None, output_labels=None,
+                    node_radius=0.3, layer_gap=2.5, node_gap=1.0, box_gap=1.4,
+                    box_width=0.9, fontsize=13):
+    """Add, after the last layer of a :func:`draw_network` diagram, a box that maps the
+    whole layer to a vector, such as softmax: every unit feeds the box, and every output
+    comes out of it.
+
+    Unlike an activation drawn inside each unit (``activation=`` of :func:`draw_network`),
+    which acts on each unit alone, the arrows of this box converge on it and fan out from
+    it, so the picture shows that every output depends on every unit.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes returned by :func:`draw_network`, called with the same ``layer_sizes``,
+        ``node_radius``, ``layer_gap`` and ``node_gap`` and without ``output_labels``.
+    layer_sizes : sequence of int
+        The units per layer given to :func:`draw_network`.
+    label : str
+        The text in the box, e.g. ``"softmax"``.
+    unit_labels : sequence of str, optional
+        Text inside the last layer's circles, e.g. ``["$z_1$", "$z_2$", "$z_3$"]``.
+    output_labels : sequence of str, optional
+        Text to the right of the box's outputs, one per unit of the last layer, e.g.
+        ``["$p_1$", "$p_2$", "$p_3$"]``.
+    node_radius, layer_gap, node_gap : float
+        The geometry used by :func:`draw_network`.
+    box_gap, box_width : float
+        Horizontal distance from the last layer's centres to the box, and its width.
+    fontsize : float
+        Size of all text.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 1 or any(s < 1 for s in sizes):
+        raise ValueError(f"layer_sizes must be positive integers, got {list(layer_sizes)}")
+    last = sizes[-1]
+    for name, labels in (("unit_labels", unit_labels), ("output_labels", output_labels)):
+        if labels is not None and len(labels) != last:
+            raise ValueError(f"{name} has {len(labels)} entries for a last layer of "
+                             f"{last} units")
+    x_last = (len(sizes) - 1) * layer_gap
+    ys = [((last - 1) / 2 - i) * node_gap for i in range(last)]
+    half = max((last - 1) / 2 * node_gap, node_radius) + node_radius
+    x0 = x_last + box_gap
+    ax.add_patch(FancyBboxPatch((x0, -half), box_width, 2 * half,
+                                boxstyle="round,pad=0.05", fc="#e8e0f4", ec="0.2",
+                                lw=1.2, zorder=3))
+    ax.text(x0 + box_width / 2, 0, label, rotation=90, ha="center", va="center",
+            fontsize=fontsize, zorder=4)
+    arrow = dict(arrowstyle="-|>", color="0.45", lw=1.0, shrinkA=0, shrinkB=0,
+                 mutation_scale=10)
+    x_out = x0 + box_width + 0.9
+    for i, y in enumerate(ys):
+        if unit_labels is not None:
+            ax.text(x_last, y, unit_labels[i], ha="center", va="center",
+                    fontsize=fontsize * 0.9, zorder=5)
+        # every unit into the middle of the box, every output from the middle
+        ax.annotate("", xy=(x0, 0.0), xytext=(x_last + node_radius, y),
+                    arrowprops=arrow)
+        ax.annotate("", xy=(x_out, y), xytext=(x0 + box_width, 0.0), arrowprops=arrow)
+        if output_labels is not None:
+            ax.text(x_out + 0.1, y, output_labels[i], ha="left", va="center",
+                    fontsize=fontsize)
+    left, _ = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    right = x_out + (0.8 if output_labels is not None else 0.2)
+    bottom, top = min(bottom, -half - 0.2), max(top, half + 0.2)
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    fig = ax.figure
+    if fig is not None and len(fig.axes) == 1:
+        # a figure of its own (as draw_network makes): size it to the wider drawing
+        fig.set_size_inches(max(3.0, 1.1 * (right - left) + 0.6),
+                            max(1.6, 1.1 * (top - bottom) + 0.4))
+    return ax
+
+
+__all__ += ["draw_vector_map"]
+
+
+def draw_computational_graph(nodes, edges, ax=None, *, node_radius=0.32, fontsize=13,
+                             forward_color="tab:green", backward_color="tab:red",
+                             value_format="{:.4g}"):
+    """Draw a computational graph with forward values and backward gradients on its edges.
+
+    Each operation is a circle (cs231n's "gates"); each edge carries the value flowing
+    forward (printed above the edge, in ``forward_color``) and the gradient of the final
+    output with respect to that value flowing back (below the edge, in
+    ``backward_color``).
+
+    Parameters
+    ----------
+    nodes : dict
+        ``{name: (x, y, label)}``: where each node sits and the text inside it, e.g.
+        ``{"x1": (0, 1, "$x_1$"), "mul": (2, 1.5, r"$\\times$")}``.
+    edges : sequence of tuples
+        ``(source, target, value, gradient)``, one per edge, with ``source`` and ``target``
+        names of ``nodes``. ``target`` may be ``None`` for the arrow leaving the output
+        node. ``value`` and ``gradient`` are numbers (formatted with ``value_format``),
+        strings, or ``None`` for no annotation.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the graph when omitted.
+    node_radius, fontsize : float
+        Circle radius (in data units) and size of all text.
+    forward_color, backward_color : color
+        Colours of the forward values and of the gradients.
+    value_format : str
+        Format of numeric annotations.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.patches import Circle, FancyArrowPatch
+
+    if not isinstance(nodes, dict) or not nodes:
+        raise TypeError("nodes must be a non-empty dict {name: (x, y, label)}, "
+                        f"got {type(nodes).__name__}")
+    pos = {}
+    for name, spec in nodes.items():
+        if not (isinstance(spec, (tuple, list)) and len(spec) == 3):
+            raise ValueError(f"node {name!r} must be (x, y, label), got {spec!r}")
+        pos[name] = (float(spec[0]), float(spec[1]))
+    edges = list(edges)
+    for edge in edges:
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 4):
+            raise ValueError(f"each edge must be (source, target, value, gradient), got "
+                             f"{edge!r}")
+        for end in edge[:2]:
+            if end is not None and end not in pos:
+                raise ValueError(f"edge {edge[:2]!r} names an unknown node {end!r}; the "
+                                 f"nodes are {sorted(map(str, pos))}")
+        if edge[0] is None:
+            raise ValueError(f"edge {edge[:2]!r} has no source node")
+
+    if ax is None:
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        width = max(xs) - min(xs) + 3.0
+        height = max(ys) - min(ys) + 1.6
+        _, ax = plt.subplots(figsize=(1.45 * width, 1.45 * height))
+
+    def text(v):
+        if v is None:
+            return None
+        return value_format.format(v) if isinstance(v, (int, float, np.floating)) else str(v)
+
+    r = node_radius
+    for src, dst, value, grad in edges:
+        x0, y0 = pos[src]
+        x1, y1 = pos[dst] if dst is not None else (x0 + 1.6, y0)
+        d = np.hypot(x1 - x0, y1 - y0)
+        ux, uy = (x1 - x0) / d, (y1 - y0) / d
+        start = (x0 + r * ux, y0 + r * uy)
+        end = (x1 - r * ux, y1 - r * uy) if dst is not None else (x1, y1)
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
+                                     color="0.3", lw=1.3, zorder=1))
+        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        nx, ny = -uy, ux                     # unit normal, pointing "above" the edge
+        if ny < 0:
+            nx, ny = -nx, -ny
+        off = 0.2
+        if text(value) is not None:
+            ax.text(mx + off * nx, my + off * ny, text(value), color=forward_color,
+                    ha="center", va="center", fontsize=fontsize, zorder=3)
+        if text(grad) is not None:
+            ax.text(mx - off * nx, my - off * ny, text(grad), color=backward_color,
+                    ha="center", va="center", fontsize=fontsize, zorder=3)
+    for name, (x, y, label) in nodes.items():
+        ax.add_patch(Circle((float(x), float(y)), r, facecolor="white", edgecolor="0.2",
+                            lw=1.5, zorder=2))
+        ax.text(float(x), float(y), label, ha="center", va="center", fontsize=fontsize,
+                zorder=4)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 2.0)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+__all__ += ["draw_computational_graph"]

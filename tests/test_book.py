@@ -392,3 +392,123 @@ def test_every_nnlib_subpackage_is_packaged():
     missing = [s for s in subpackages if s not in packages]
     assert not missing, (f"pyproject.toml [tool.setuptools] packages lacks {missing}; "
                          "a pip install from git would leave them out")
+
+
+# --- (e) page style: code width and one notation (issue 8) -------------------------------
+
+MAX_CODE_WIDTH = 79
+
+
+@per_chapter
+def test_code_width(path):
+    """Every line of every code cell is at most 79 characters, so that it fits the page
+    without a scroll bar. The generated setup cell (hidden, written by
+    tools/setup_cell.py) is exempt."""
+    nb = _read(path)
+    setup = setup_cell.expected_source()
+    offenders = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or cell.source == setup:
+            continue
+        for j, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > MAX_CODE_WIDTH:
+                offenders.append(f"  cell {i}, line {j} ({len(line)} chars): {line.strip()[:60]}")
+    assert not offenders, (f"{path.name}: {len(offenders)} code lines longer than "
+                           f"{MAX_CODE_WIDTH} characters:\n" + "\n".join(offenders))
+
+
+# Known notation clashes (review of chapters 1-7, item 4). Each entry: the rule of
+# notation.md it enforces, and precise patterns for the markdown of a chapter. The patterns
+# are deliberately narrow: a symbol is flagged only in a context where it plainly means the
+# forbidden thing (e.g. the Newton direction $d = H^{-1}g$ or the Jacobian $J$ is fine).
+NOTATION_CLASHES = {
+    # notation.md, Data: "$q$ number of features (predictors)" -- not d.
+    "the number of features is q, not d": [
+        r"\$d\$\s+(?:features|weights|inputs|predictors|columns)",  # "$d$ features"
+        r"\bd (?:features|predictors)\b",                            # "d features"
+        r"\\times\s*d\b",                                            # "n \times d", "\times d$"
+        r"\$d\s*\\times",                                            # "$d \times 1$"
+        r"\(n,\s*d\)",                                               # "shape (n, d)"
+        r"\\mathbb\s*\{?R\}?\^\{?d\b",                                # "\mathbb{R}^d"
+        r"\(d\s*\+\s*1\)|\$d\s*\+\s*1\$",                            # "2(d + 1)", "$d + 1$"
+        r"\b1\s*/\s*d\b",                                            # "of order 1/d"
+    ],
+    # notation.md, Learning: "$L$ the loss"; J only for Jacobians.
+    "J is only the Jacobian; the loss is L": [
+        r"\bJ\s*=\s*-",                            # "J = -\frac{1}{n} ..." (a loss)
+        r"\\partial\s*J\b",                        # "\partial J / \partial W"
+        r"\bJ\((?:\\theta|\\beta|W|w|b)\b",        # "J(\theta)"
+        r"(?:loss|cost)(?:\s+function)?\s*\$J\b",  # "the loss $J$"
+    ],
+    # notation.md, Data: "$C$ number of classes"; a per-example cost is L_i or ell_i.
+    "C is the number of classes, not a per-example cost": [
+        r"\bcost\s*\$C\b",                         # "the cost $C$"
+        r"\bC_x\b|\bC_i\b",                        # "C_x", "C_i"
+        r"\\partial\s*C(?![A-Za-z])",              # "\partial C / \partial z"
+    ],
+    # notation.md, Networks: "$g^{[l]}$ the activation function" -- not f.
+    "the activation is g, not f": [
+        r"activation(?: function)?\**\s*\$f\$",    # "activation function $f$"
+        r"\bf'",                                   # "f'(z)", "$f'$", "f''"
+        r"\bf\(z\)",                               # "$f(z)$"
+    ],
+    # notation.md, Learning: "$\eta$ the learning rate" (and lambda the penalty).
+    "the learning rate is eta, not alpha": [
+        r"(?:learning rate|step size)\**\s*\$\\alpha\b",   # "learning rate $\alpha$"
+        r"\\alpha\s*(?:\\,\s*)?\\nabla",                   # "\alpha \nabla L"
+        r"\\alpha\s*(?:\\,\s*)?X\^\{?\\top",               # "\alpha X^\top (p - y)"
+        r"\\alpha\s*=\s*\\eta|\\eta\s*=\s*\\alpha",        # "\alpha = \eta / n"
+        r"\\alpha\s*\\lambda|\\alpha\s*<\s*2\s*/",         # "1 - \alpha\lambda", "\alpha < 2/"
+    ],
+    "the strength of a penalty is lambda, not alpha": [
+        r"penalty\s*\$\\alpha\b",                          # "the L2 penalty $\alpha \sum W^2$"
+    ],
+    # notation.md, Logistic regression: "$\ell(\beta)$ the log-likelihood"; L is the loss.
+    "L is the loss, not the likelihood": [
+        # "the likelihood $L", but not "the minus log-likelihood $L = -\ell / n$"
+        r"likelihood\**\s*(?:\$\$?\s*)?L\b(?!\s*=\s*-)",
+        r"\bL\(\\beta\)\s*=\s*\\prod",                     # "L(\beta) = \prod_i ..."
+        r"\\log\s*L\b",                                    # "\log L"
+    ],
+}
+_CLASH_PATTERNS = [(rule, re.compile(p)) for rule, ps in NOTATION_CLASHES.items() for p in ps]
+
+
+def notation_clashes(nb) -> list[str]:
+    """The known notation clashes in the markdown cells of a notebook, one line each."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        for rule, pattern in _CLASH_PATTERNS:
+            for m in pattern.finditer(cell.source):
+                context = cell.source[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")
+                found.append(f"  cell {i}: {rule}: {m.group(0)!r} in ...{context}...")
+    return found
+
+
+@per_chapter
+def test_notation_clashes(path):
+    found = notation_clashes(_read(path))
+    assert not found, (f"{path.name}: {len(found)} notation clashes (see notation.md):\n"
+                       + "\n".join(found))
+
+
+def test_notation_clash_patterns_on_examples():
+    md = nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook()
+    bad = ["the $d$ features", "X is $n \\times d$", "the loss $J$", "$\\partial J / \\partial W$",
+           "the cost $C$ of one example", "$\\partial C / \\partial z$",
+           "an activation function $f$", "$f'(z)$", "learning rate $\\alpha$",
+           "$\\beta - \\alpha \\nabla L$", "the likelihood $L(\\beta)$",
+           "$$L(\\beta) = \\prod_{i=1}^n p_i$$",
+           "the L2 penalty $\\alpha \\sum W^2$"]
+    good = ["the $q$ features", "X is $n \\times q$", "the Jacobian $J = \\operatorname{diag}(p)"
+            " - pp^\\top$", "the Newton direction $d = H^{-1}g$", "$C$ classes",
+            "an activation function $g$", "$g'(z)$", "learning rate $\\eta$",
+            "leaky ReLU with $\\alpha = 0.01$", "the loss $L(\\beta) = -\\ell(\\beta) / n$",
+            "the mean minus log-likelihood $L = -\\ell/n$",
+            "a function $f(\\theta + \\varepsilon e_i)$"]
+    nb.cells = [md(s) for s in bad + good]
+    flagged = {int(line.split()[1].rstrip(":")) for line in notation_clashes(nb)}
+    assert flagged == set(range(len(bad))), [nb.cells[i].source for i in flagged]

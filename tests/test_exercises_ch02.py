@@ -14,35 +14,49 @@ def _stable_sigmoid(z):
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
-def sigmoid_grad_right(z):
-    s = _stable_sigmoid(z)
-    return s * (1 - s)
+def wbce_right(z, y, w0, w1):
+    c = np.where(np.asarray(y) == 1, w1, w0)
+    return c * (_stable_sigmoid(z) - y) / len(y)
 
 
-def sigmoid_grad_via_cosh(z):
-    # another correct form: sigma'(z) = 1 / (4 cosh^2(z / 2)), written without overflow
-    a = np.abs(np.asarray(z, dtype=float))
-    e = np.exp(-a)
-    return e / (1 + e) ** 2
+def wbce_via_branches(z, y, w0, w1):
+    # another correct form: -w1 (1 - p) for a one, w0 p for a zero, over n
+    p = _stable_sigmoid(z)
+    one_minus_p = _stable_sigmoid(-np.asarray(z, dtype=float))
+    return np.where(np.asarray(y) == 1, -w1 * one_minus_p, w0 * p) / len(y)
 
 
-def sigmoid_grad_naive(z):
-    # right formula, but exp(-z) overflows for z near -1000: inf / inf = nan
-    e = np.exp(-z)
-    return e / (1 + e) ** 2
+def wbce_naive(z, y, w0, w1):
+    # through dL/dp * dp/dz: divides by p (1 - p), which is 0 for |z| near 1000
+    with np.errstate(all="ignore"):
+        p = 1 / (1 + np.exp(-z))
+        c = np.where(y == 1, w1, w0)
+        dl_dp = c * (-y / p + (1 - y) / (1 - p))
+        return dl_dp * p * (1 - p) / len(y)
 
 
-def sigmoid_grad_naive_sigmoid(z):
-    # right values everywhere, but exp(-z) overflows (with a warning) for z near -1000
-    s = 1 / (1 + np.exp(-z))
-    return s * (1 - s)
+def wbce_overflow_warning(z, y, w0, w1):
+    # right values (exp overflows to inf, 1 / inf = 0) but NumPy warns
+    p = 1 / (1 + np.exp(-z))
+    return np.where(y == 1, w1, w0) * (p - y) / len(y)
 
 
-def sigmoid_grad_in_place(z):
-    np.abs(z, out=z)
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    return z / (1 + z) ** 2
+def wbce_in_place(z, y, w0, w1):
+    z -= 0.0
+    z *= 1.0
+    out = wbce_right(z, y, w0, w1)
+    z += 1.0
+    return out
+
+
+def wbce_wrapper(z, y, w0, w1):  # merely calls nnlib's loss gradient
+    from nnlib import activations, losses
+    a = activations.sigmoid(z)
+    return np.where(y == 1, w1, w0) * losses.BinaryCrossentropy().gradient_from_logits(y, a)
+
+
+def wbce_no_return(z, y, w0, w1):
+    wbce_right(z, y, w0, w1)
 
 
 def backward_right(X, y, W):
@@ -66,8 +80,8 @@ def backward_log_likelihood(X, y, W):
 # ---------------------------------------------------------------- right answers pass
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("exercise, answer", [
-    ("ch02.sigmoid_grad", sigmoid_grad_right),
-    ("ch02.sigmoid_grad", sigmoid_grad_via_cosh),
+    ("ch02.weighted_bce_grad", wbce_right),
+    ("ch02.weighted_bce_grad", wbce_via_branches),
     ("ch02.backward", backward_right),
     ("ch02.backward", lambda X, y, W: backward_right(X, y, W).tolist()),
 ])
@@ -81,26 +95,34 @@ def test_right_answer_passes(exercise, answer, seed, strict):
 def test_fresh_inputs_each_call():
     seen = []
 
-    def recording(z):
+    def recording(z, y, w0, w1):
         seen.append(np.array(z, dtype=float))
-        return sigmoid_grad_right(z)
+        return wbce_right(z, y, w0, w1)
 
-    check("ch02.sigmoid_grad", recording)
+    check("ch02.weighted_bce_grad", recording)
     n_calls = len(seen)
-    check("ch02.sigmoid_grad", recording)
+    check("ch02.weighted_bce_grad", recording)
     a, b = seen[0], seen[n_calls]
     assert a.shape != b.shape or not np.array_equal(a, b)
 
 
 # ---------------------------------------------------------------- wrong answers fail
 @pytest.mark.parametrize("exercise, answer, hint", [
-    ("ch02.sigmoid_grad", sigmoid_grad_naive, "NaN or inf"),
-    ("ch02.sigmoid_grad", sigmoid_grad_naive_sigmoid, "NumPy warned"),
-    ("ch02.sigmoid_grad", sigmoid_grad_in_place, "in place"),
-    ("ch02.sigmoid_grad", _stable_sigmoid, "the sigmoid itself"),
-    ("ch02.sigmoid_grad", lambda z: -sigmoid_grad_right(z), "sign"),
-    ("ch02.sigmoid_grad", lambda z: 4 * sigmoid_grad_right(z), "above 1/4"),
-    ("ch02.sigmoid_grad", lambda z: sigmoid_grad_right(z) ** 2, "wrong values"),
+    ("ch02.weighted_bce_grad", wbce_naive, "NaN or inf"),
+    ("ch02.weighted_bce_grad", wbce_overflow_warning, "NumPy warned"),
+    ("ch02.weighted_bce_grad", wbce_in_place, "in place"),
+    ("ch02.weighted_bce_grad", wbce_no_return, "None"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: -wbce_right(z, y, w0, w1), "sign"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: len(y) * wbce_right(z, y, w0, w1),
+     "n times too large"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: wbce_right(z, y, 1.0, 1.0),
+     "ignores the class weights"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: wbce_right(z, y, w1, w0), "swaps"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: w1 * wbce_right(z, y, 1.0, 1.0),
+     "weights every example alike"),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: wbce_right(z, y, w0, w1) ** 2,
+     "wrong values"),
+    ("ch02.weighted_bce_grad", wbce_wrapper, "your code uses `gradient_from_logits`"),
     ("ch02.backward", backward_sum, "n times too large"),
     ("ch02.backward", lambda X, y, W: -backward_right(X, y, W), "sign"),
     ("ch02.backward", backward_log_likelihood, "summed log-likelihood"),
@@ -114,8 +136,8 @@ def test_wrong_answer_fails_with_hint(exercise, answer, hint):
 
 
 @pytest.mark.parametrize("exercise, answer", [
-    ("ch02.sigmoid_grad", lambda z: sigmoid_grad_right(z)[:-1]),
-    ("ch02.sigmoid_grad", lambda z: np.ravel(sigmoid_grad_right(z))[:, None]),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: wbce_right(z, y, w0, w1)[:-1]),
+    ("ch02.weighted_bce_grad", lambda z, y, w0, w1: wbce_right(z, y, w0, w1)[:, None]),
     ("ch02.backward", backward_broadcast_bug),
     ("ch02.backward", lambda X, y, W: backward_right(X, y, W).ravel()),
     ("ch02.backward", lambda X, y, W: backward_right(X, y, W).T),
@@ -131,15 +153,17 @@ def test_broadcast_bug_is_explained():
     assert "broadcasts" in text
 
 
-@pytest.mark.parametrize("exercise", ["ch02.sigmoid_grad", "ch02.backward"])
+@pytest.mark.parametrize("exercise", ["ch02.weighted_bce_grad", "ch02.backward"])
 def test_non_numeric_answer(exercise):
     result = check(exercise, lambda *a: "hello", seed=6)
     assert not result and "numeric" in str(result)
 
 
 def test_verdict_does_not_reveal_solution():
-    for exercise, answer in [("ch02.sigmoid_grad", sigmoid_grad_naive),
-                             ("ch02.sigmoid_grad", sigmoid_grad_naive_sigmoid),
+    for exercise, answer in [("ch02.weighted_bce_grad", wbce_naive),
+                             ("ch02.weighted_bce_grad", wbce_overflow_warning),
+                             ("ch02.weighted_bce_grad",
+                              lambda z, y, w0, w1: wbce_right(z, y, 1.0, 1.0)),
                              ("ch02.backward", backward_broadcast_bug),
                              ("ch02.backward", backward_sum)]:
         text = str(check(exercise, answer, seed=7))
@@ -148,7 +172,7 @@ def test_verdict_does_not_reveal_solution():
 
 
 @pytest.mark.parametrize("exercise, answer", [
-    ("ch02.sigmoid_grad", sigmoid_grad_right),
+    ("ch02.weighted_bce_grad", wbce_right),
     ("ch02.backward", backward_right),
 ])
 def test_verdict_text_is_the_same_for_every_seed(exercise, answer):
@@ -161,4 +185,5 @@ def test_checks_are_registered():
     from nnlib.exercises import available
 
     ids = available()
-    assert "ch02.sigmoid_grad" in ids and "ch02.backward" in ids
+    assert "ch02.weighted_bce_grad" in ids and "ch02.backward" in ids
+    assert "ch02.sigmoid_grad" not in ids       # replaced: the page showed its solution

@@ -9,64 +9,116 @@ from nnlib.exercises import check
 SEEDS = [0, 1, 2]
 
 
-def dense_right(X, W, delta):
-    return X.T @ delta, delta.sum(axis=0), delta @ W.T
+def _forward(X, params):
+    W1, b1, W2, b2, W3, b3 = params
+    A1 = np.tanh(X @ W1 + b1)
+    A2 = np.log1p(np.exp(A1 @ W2 + b2))
+    p = 1 / (1 + np.exp(-(A2 @ W3 + b3)))
+    return A1, A2, p
 
 
-def dense_mean_bias(X, W, delta):
-    return X.T @ delta, delta.mean(axis=0), delta @ W.T
+def three_right(X, y, params, lam):
+    W1, b1, W2, b2, W3, b3 = params
+    Z2 = np.tanh(X @ W1 + b1) @ W2 + b2
+    A1, A2, p = _forward(X, params)
+    D3 = (p - y.reshape(-1, 1)) / len(X)
+    D2 = (D3 @ W3.T) / (1 + np.exp(-Z2))          # softplus' = sigmoid
+    D1 = (D2 @ W2.T) * (1 - A1 ** 2)              # tanh' = 1 - tanh^2
+    return [X.T @ D1 + 2 * lam * W1, D1.sum(0), A1.T @ D2 + 2 * lam * W2, D2.sum(0),
+            A2.T @ D3 + 2 * lam * W3, D3.sum(0)]
 
 
-def dense_wrong_dX(X, W, delta):
-    return X.T @ delta, delta.sum(axis=0), delta @ W.T * 2
+def three_no_penalty(X, y, params, lam):
+    return three_right(X, y, params, 0.0)
 
 
-def dense_transposed(X, W, delta):
-    return delta.T @ X, delta.sum(axis=0), delta @ W.T
+def three_sum_not_mean(X, y, params, lam):
+    # forgets the 1/n of the mean loss (the penalty part is right)
+    g_data = three_right(X, y, params, 0.0)
+    g = [len(X) * a for a in g_data]
+    for k in (0, 2, 4):
+        g[k] = g[k] + 2 * lam * params[k]
+    return g
 
 
-def dense_two(X, W, delta):
-    return X.T @ delta, delta.sum(axis=0)
+def three_wrong_tanh(X, y, params, lam):
+    W1, b1, W2, b2, W3, b3 = params
+    Z2 = np.tanh(X @ W1 + b1) @ W2 + b2
+    A1, A2, p = _forward(X, params)
+    D3 = (p - y.reshape(-1, 1)) / len(X)
+    D2 = (D3 @ W3.T) / (1 + np.exp(-Z2))
+    D1 = (D2 @ W2.T) * (1 - A1)                   # wrong derivative
+    return [X.T @ D1 + 2 * lam * W1, D1.sum(0), A1.T @ D2 + 2 * lam * W2, D2.sum(0),
+            A2.T @ D3 + 2 * lam * W3, D3.sum(0)]
 
 
-def dense_raises(X, W, delta):
-    raise NotImplementedError
+def three_transposed(X, y, params, lam):
+    g = three_right(X, y, params, lam)
+    g[0] = g[0].T
+    return g
 
 
-def dense_bug(X, W, delta):
-    return X @ delta, delta.sum(axis=0), delta @ W.T
+def three_numerical(X, y, params, lam):
+    # a library wrapper: finite differences instead of backpropagation
+    from nnlib.gradcheck import numerical_gradient
+
+    def loss(_):
+        A1, A2, p = _forward(X, params)
+        p = p.ravel()
+        return (-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+                + lam * sum(np.sum(W ** 2) for W in params[::2]))
+    return [numerical_gradient(loss, P) for P in params]
+
+
+def three_with_nnlib_derivative(X, y, params, lam):
+    from nnlib import activations
+    activations.tanh_derivative(X)
+    return three_right(X, y, params, lam)
+
+
+def three_no_return(X, y, params, lam):
+    three_right(X, y, params, lam)
+
+
+def three_five(X, y, params, lam):
+    return three_right(X, y, params, lam)[:5]
+
+
+def three_raises(X, y, params, lam):
+    raise ValueError("boom")
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_dense_backward_right(seed):
-    result = check("ch06.dense_backward", dense_right, seed=seed)
-    assert result, result.message
+def test_three_layer_right(seed):
+    result = check("ch06.three_layer_backward", three_right, seed=seed)
+    assert result, str(result)
     assert "correct" in str(result)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_dense_backward_wrong(seed):
-    r = check("ch06.dense_backward", dense_mean_bias, seed=seed)
-    assert not r and "sum" in r.message
-    r = check("ch06.dense_backward", dense_wrong_dX, seed=seed)
-    assert not r and "dX" in r.message and "wrong values" in r.message
+@pytest.mark.parametrize("fn, hint", [
+    (three_wrong_tanh, "differs from the finite-difference"),
+    (three_sum_not_mean, "n times"),
+    (three_transposed, "shape"),
+    (three_numerical, "finite differences approximate"),
+    (three_with_nnlib_derivative, "derive the activations' derivatives"),
+    (three_no_return, "None"),
+    (three_five, "six arrays"),
+    (three_raises, "ValueError: boom"),
+    (42, "expected a function"),
+])
+def test_three_layer_wrong(fn, hint, seed):
+    result = check("ch06.three_layer_backward", fn, seed=seed)
+    assert not result
+    assert hint in str(result), str(result)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_dense_backward_wrong_shape(seed):
-    r = check("ch06.dense_backward", dense_transposed, seed=seed)
-    assert not r and "transposed" in r.message
-    r = check("ch06.dense_backward", dense_two, seed=seed)
-    assert not r and "three arrays" in r.message
-
-
-def test_dense_backward_raising():
-    r = check("ch06.dense_backward", dense_raises, seed=0)
-    assert not r and "NotImplementedError" in r.message
-    r = check("ch06.dense_backward", dense_bug, seed=0)
-    assert not r and "raised ValueError" in r.message
-    r = check("ch06.dense_backward", 42, seed=0)
-    assert not r and "expected a function" in r.message
+def test_three_layer_no_penalty_is_caught():
+    # lam is drawn from {0, 0.01, 0.1}: ignoring it fails whenever lam > 0
+    verdicts = [check("ch06.three_layer_backward", three_no_penalty, seed=s)
+                for s in range(12)]
+    failed = [v for v in verdicts if not v]
+    assert failed and all("penalty" in str(v) for v in failed), [str(v) for v in verdicts]
 
 
 def softplus_right(x):

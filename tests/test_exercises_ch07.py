@@ -7,34 +7,50 @@ from nnlib.exercises import check
 SEEDS = [0, 1, 2]
 
 
-def shuffle_right(X, y, rng):
-    perm = rng.permutation(len(y))
-    return X[perm], y[perm]
+def group_right(groups, test_fraction, rng):
+    groups = np.asarray(groups)
+    names = rng.permutation(np.unique(groups))
+    k = int(round(test_fraction * len(names)))
+    in_test = np.isin(groups, names[:k])
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
 
 
-def shuffle_separately(X, y, rng):
-    return rng.permutation(X), rng.permutation(y)
+def group_by_examples(groups, test_fraction, rng):
+    # splits the examples, not the groups: writers end up on both sides
+    perm = rng.permutation(len(groups))
+    k = int(round(test_fraction * len(groups)))
+    return perm[k:], perm[:k]
 
 
-def shuffle_global_rng(X, y, rng):
-    perm = np.random.permutation(len(y))
-    return X[perm], y[perm]
+def group_first(groups, test_fraction, rng):
+    names = np.unique(groups)
+    k = int(round(test_fraction * len(names)))
+    in_test = np.isin(groups, names[:k])
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
 
 
-def shuffle_nothing(X, y, rng):
-    return X.copy(), y.copy()
+def group_global_rng(groups, test_fraction, rng):
+    return group_right(groups, test_fraction, np.random.default_rng())
 
 
-def shuffle_in_place(X, y, rng):
-    perm = rng.permutation(len(y))
-    X[:] = X[perm]
-    y[:] = y[perm]
-    return X.copy(), y.copy()
+def group_too_many(groups, test_fraction, rng):
+    return group_right(groups, 2 * test_fraction, rng)
 
 
-def shuffle_transposed(X, y, rng):
-    perm = rng.permutation(len(y))
-    return X[perm].T, y[perm]
+def group_sklearn(groups, test_fraction, rng):
+    from sklearn.model_selection import GroupShuffleSplit
+    split = GroupShuffleSplit(n_splits=1, test_size=test_fraction,
+                              random_state=int(rng.integers(2**31)))
+    return next(split.split(np.zeros(len(groups)), groups=groups))
+
+
+def group_transposed(groups, test_fraction, rng):
+    tr, te = group_right(groups, test_fraction, rng)
+    return tr.reshape(-1, 1), te
+
+
+def group_no_return(groups, test_fraction, rng):
+    group_right(groups, test_fraction, rng)
 
 
 def split_right(y, test_fraction, rng):
@@ -85,25 +101,27 @@ def not_implemented(*args):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_shuffle_right(seed):
-    result = check("ch07.shuffle_together", shuffle_right, seed=seed)
+def test_group_right(seed):
+    result = check("ch07.group_split", group_right, seed=seed)
     assert result, str(result)
     assert "correct" in str(result)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("fn, hint", [
-    (shuffle_separately, "same permutation"),
-    (shuffle_global_rng, "rng"),
-    (shuffle_nothing, "nothing was shuffled"),
-    (shuffle_in_place, "in place"),
-    (shuffle_transposed, "shape"),
+    (group_by_examples, "both the training and the test"),
+    (group_first, "at random"),
+    (group_global_rng, "reproducible"),
+    (group_too_many, "counts groups"),
+    (group_sklearn, "scikit-learn's splitters"),
+    (group_transposed, "1-D"),
+    (group_no_return, "None"),
     (raises, "ValueError: boom"),
     (not_implemented, "NotImplementedError"),
-    (lambda X, y, rng: X, "pair"),
+    (lambda g, f, rng: np.arange(len(g)), "pair"),
 ])
-def test_shuffle_wrong(fn, hint, seed):
-    result = check("ch07.shuffle_together", fn, seed=seed)
+def test_group_wrong(fn, hint, seed):
+    result = check("ch07.group_split", fn, seed=seed)
     assert not result
     assert hint in str(result), str(result)
 

@@ -1,104 +1,177 @@
 """Checkers of chapter 4 (hidden layers and the multilayer perceptron).
 
-Each checker draws fresh inputs from ``rng``, compares the student's answer with nnlib's
-own implementation and says right or wrong with a hint (never the solution). The verdict
-of a right answer is the same text for every seed, since the chapter stores it.
+Each checker draws fresh inputs from ``rng``, compares the student's answer with a
+reference computed here and says right or wrong with a hint (never the solution). The
+verdict of a right answer is the same text for every seed, since the chapter stores it.
+The coding exercises extend what the chapter shows (parameter counts with bias-free
+layers and PReLU, a forward pass with a different activation per layer that returns every
+layer), and their checkers reject answers that let a library do the work.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Dense as _Dense
-from ..models import Sequential as _Sequential
-from ._core import Mismatch, call, checker, compare_arrays
+from ._core import Mismatch, as_numeric, checker, forbid, quiet_call
 
-
-def _reference_model(layer_sizes, seed):
-    """nnlib's dense network: sigmoid hidden layers, softmax output."""
-    model = _Sequential(
-        [_Dense(units, activation="sigmoid" if l < len(layer_sizes) - 2 else "softmax")
-         for l, units in enumerate(layer_sizes[1:])], seed=seed, dtype="float64")
-    model.build(layer_sizes[0])
-    return model
+_LIBRARY_MODELS = {
+    "count_params": "a library model's count_params() does the counting for you; count "
+                    "from the layer sizes",
+    "Sequential": "building an nnlib or Keras model does the work for you; compute "
+                  "from the layer sizes and arrays",
+    "Dense": "building library layers does the work for you; compute from the layer "
+             "sizes and arrays",
+    "PReLU": "building a library PReLU layer does the counting for you",
+    "keras": "Keras does the work for you; the exercise asks you to do it by hand",
+    "predict": "a library model's predict does the forward pass for you",
+}
 
 
 # ---------------------------------------------------------------- count_params
-@checker("ch04.count_params",
-         "count_params(layer_sizes): the number of weights and biases of a dense network")
-def check_count_params(fn, rng):
+def _count(sizes, use_bias, prelu):
+    layers = list(zip(sizes[:-1], sizes[1:]))
+    total = sum(a * b + (b if bias else 0) for (a, b), bias in zip(layers, use_bias))
+    hidden = sizes[1:-1]
+    if prelu == "per_unit":
+        total += sum(hidden)
+    elif prelu == "shared":
+        total += len(hidden)
+    return total
+
+
+@checker("ch04.count_params_prelu",
+         "count_params(layer_sizes, use_bias, prelu): parameters of a dense network with "
+         "bias-free layers and PReLU activations")
+def check_count_params_prelu(fn, rng):
+    forbid(fn, _LIBRARY_MODELS)
     name = "count_params"
-    cases = [[5, 3, 4, 1]]
-    for _ in range(4):
-        depth = int(rng.integers(2, 6))
-        cases.append([int(s) for s in rng.integers(1, 40, depth)])
-    for sizes in cases:
-        expected = _reference_model(sizes, 0).count_params()
-        got = call(fn, list(sizes), name=name)
-        try:
-            value = float(np.asarray(got, dtype=float))
-        except (TypeError, ValueError):
-            raise Mismatch(f"{name}({sizes}) should return one number, got "
-                           f"{type(got).__name__}") from None
+    cases = [([5, 3, 4, 1], [True] * 3, None)]
+    for prelu in (None, "per_unit", "shared", "per_unit", "shared"):
+        depth = int(rng.integers(3, 6))
+        sizes = [int(s) for s in rng.integers(2, 30, depth)]
+        use_bias = [bool(b) for b in rng.integers(0, 2, depth - 1)]
+        if all(use_bias):
+            use_bias[int(rng.integers(depth - 1))] = False
+        cases.append((sizes, use_bias, prelu))
+    for sizes, use_bias, prelu in cases:
+        expected = _count(sizes, use_bias, prelu)
+        what = f"{name}({sizes}, use_bias={use_bias}, prelu={prelu!r})"
+        got = quiet_call(fn, list(sizes), list(use_bias), prelu, name=name)
+        if got is None:
+            raise Mismatch(f"{what} is None: did your function forget to `return` its "
+                           "result?")
+        value = as_numeric(got, what)
+        if value.size != 1:
+            raise Mismatch(f"{what} should be one number, got an array of shape "
+                           f"{value.shape}")
+        value = float(value.reshape(()))
         if value == expected:
             continue
-        weights_only = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        if value == weights_only:
-            raise Mismatch(f"{name}({sizes}) counts the weights but not the biases: every "
-                           "unit of a hidden or output layer also has a bias")
-        if value == expected + sizes[0]:
-            raise Mismatch(f"{name}({sizes}) gives the input layer biases too; the inputs "
-                           "are data, not units with parameters")
-        if value == sum((b + 1) * a for a, b in zip(sizes[:-1], sizes[1:])):
-            raise Mismatch(f"{name}({sizes}) attaches the bias to the wrong side: a layer of "
-                           "`out` units has one bias per unit, not one per input")
-        raise Mismatch(f"{name}({sizes}) returned {got!r}, which is not the number of "
-                       "parameters; count the kernel and the bias of each layer")
-    return True, ("right for the 5-3-4-1 network and for random networks of 2 to 5 layers")
+        if value == _count(sizes, [True] * len(use_bias), prelu):
+            raise Mismatch(f"{what} ignores use_bias: a layer with use_bias=False has a "
+                           "kernel but no bias vector")
+        if prelu is not None and value == _count(sizes, use_bias, None):
+            raise Mismatch(f"{what} leaves out the PReLU parameters: each PReLU learns "
+                           "its slopes alpha")
+        if prelu == "per_unit" and value == _count(sizes, use_bias, None) + sum(sizes[1:]):
+            raise Mismatch(f"{what} gives the output layer a PReLU too; the PReLU "
+                           "follows the hidden layers only")
+        if prelu == "shared" and value == _count(sizes, use_bias, None) + len(sizes) - 1:
+            raise Mismatch(f"{what} gives the output layer a PReLU too; the PReLU "
+                           "follows the hidden layers only")
+        if prelu == "per_unit" and value == _count(sizes, use_bias, "shared"):
+            raise Mismatch(f"{what} shares one alpha per layer; 'per_unit' means one "
+                           "alpha for each unit")
+        if prelu == "shared" and value == _count(sizes, use_bias, "per_unit"):
+            raise Mismatch(f"{what} gives every unit its own alpha; 'shared' means one "
+                           "alpha per hidden layer")
+        raise Mismatch(f"{what} returned {value:g}, which is not the number of "
+                       "parameters; count each layer's kernel, its bias if it has one, "
+                       "and the slopes of each PReLU")
+    return True, ("right for the 5-3-4-1 network and for random networks with bias-free "
+                  "layers and both kinds of PReLU")
 
 
-# ---------------------------------------------------------------- forward
-@checker("ch04.forward",
-         "forward(X, weights): the output of a dense network with sigmoid hidden layers "
-         "and a softmax output layer")
-def check_forward(fn, rng):
-    name = "forward"
-    for depth in (3, 2, 4):           # number of layers, the input layer included
-        sizes = [int(s) for s in rng.integers(2, 7, depth)]
-        n = int(rng.integers(3, 9))
-        model = _reference_model(sizes, int(rng.integers(2 ** 31)))
-        weights = [w + 0.3 * rng.standard_normal(w.shape) for w in model.get_weights()]
-        model.set_weights(weights)
-        X = rng.standard_normal((n, sizes[0]))
-        expected = model.predict(X)
-        got = call(fn, X.copy(), [w.copy() for w in weights], name=name)
-        what = f"forward(X, weights) for a {'-'.join(map(str, sizes))} network and {n} examples"
-        try:
-            arr = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            raise Mismatch(f"{what} should be a numeric array, got "
-                           f"{type(got).__name__}") from None
-        if arr.shape == expected.shape and np.all(np.isfinite(arr)) and \
-                not np.allclose(arr, expected, rtol=1e-6, atol=1e-9):
-            if not np.allclose(arr.sum(axis=1), 1.0, atol=1e-6):
-                raise Mismatch(f"{what}: the rows of the output do not sum to 1; the last "
-                               "layer should apply the softmax")
-            no_bias = _no_bias_forward(X, weights)
-            if np.allclose(arr, no_bias, rtol=1e-6, atol=1e-9):
-                raise Mismatch(f"{what} leaves out the biases: add b after X @ W in every "
-                               "layer")
-        compare_arrays(arr, expected, what=what, rtol=1e-6, atol=1e-9)
-    return True, ("matches nnlib's Sequential.predict for random networks of 1 to 3 dense "
-                  "layers and random weights")
+# ---------------------------------------------------------------- forward_all
+_ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softmax")
 
 
-def _no_bias_forward(X, weights):
-    A = X
-    pairs = list(zip(weights[::2], weights[1::2]))
-    for l, (W, _) in enumerate(pairs):
-        Z = A @ W
-        if l < len(pairs) - 1:
-            A = 1 / (1 + np.exp(-Z))
-        else:
-            E = np.exp(Z - Z.max(axis=1, keepdims=True))
-            A = E / E.sum(axis=1, keepdims=True)
+def _apply(name, Z):
+    if name == "linear":
+        return Z
+    if name == "relu":
+        return np.maximum(Z, 0.0)
+    if name == "tanh":
+        return np.tanh(Z)
+    if name == "sigmoid":
+        return 0.5 * (1.0 + np.tanh(0.5 * Z))
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _forward_all(X, weights, names, apply=_apply):
+    A = [X]
+    for (W, b), g in zip(zip(weights[::2], weights[1::2]), names):
+        A.append(apply(g, A[-1] @ W + b))
     return A
+
+
+@checker("ch04.forward_all",
+         "forward_all(X, weights, names): every layer's activations of a dense network "
+         "with a different activation per layer")
+def check_forward_all(fn, rng):
+    forbid(fn, _LIBRARY_MODELS)
+    name = "forward_all"
+    for depth in (3, 2, 4):             # number of dense layers
+        sizes = [int(s) for s in rng.integers(2, 7, depth + 1)]
+        n = int(rng.integers(3, 9))
+        names = [str(g) for g in rng.choice(_ACTIVATIONS[:4], depth)]
+        if depth > 1:
+            names[0] = "relu"           # every chapter activation appears somewhere
+        names[-1] = "softmax" if depth != 2 else "linear"
+        weights = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            weights += [rng.standard_normal((a, b)), 0.5 * rng.standard_normal(b)]
+        X = rng.standard_normal((n, sizes[0]))
+        expected = _forward_all(X, weights, names)
+        what = (f"forward_all(X, weights, {names}) for a {'-'.join(map(str, sizes))} "
+                f"network and {n} examples")
+        got = quiet_call(fn, X.copy(), [w.copy() for w in weights], list(names), name=name)
+        if got is None:
+            raise Mismatch(f"{what} is None: did your function forget to `return` its "
+                           "result?")
+        if isinstance(got, np.ndarray) or not isinstance(got, (list, tuple)):
+            raise Mismatch(f"{what} should return a list of arrays, one per layer "
+                           f"(the input first), got {type(got).__name__}")
+        if len(got) == depth:
+            raise Mismatch(f"{what} returned {len(got)} arrays, expected {depth + 1}: "
+                           "put the input X first, then each layer's activation")
+        if len(got) != depth + 1:
+            raise Mismatch(f"{what} returned {len(got)} arrays, expected {depth + 1}: "
+                           "the input X, then one activation per layer")
+        for l, (g_arr, e_arr) in enumerate(zip(got, expected)):
+            label = "the input A[0]" if l == 0 else f"A[{l}] ({names[l - 1]})"
+            arr = as_numeric(g_arr, f"{label} of {what}")
+            if arr.shape != e_arr.shape:
+                raise Mismatch(f"{label} of {what} has shape {arr.shape}, expected "
+                               f"{e_arr.shape}")
+            if not np.all(np.isfinite(arr)):
+                raise Mismatch(f"{label} of {what} contains NaN or inf")
+            if np.allclose(arr, e_arr, rtol=1e-6, atol=1e-9):
+                continue
+            if l > 0:
+                Z = expected[l - 1] @ weights[2 * l - 2] + weights[2 * l - 1]
+                if np.allclose(arr, Z, rtol=1e-6, atol=1e-9):
+                    raise Mismatch(f"{label} of {what} is the pre-activation Z; apply "
+                                   f"the layer's activation {names[l - 1]!r} to it")
+                if np.allclose(arr, _apply(names[l - 1],
+                                           expected[l - 1] @ weights[2 * l - 2]),
+                               rtol=1e-6, atol=1e-9):
+                    raise Mismatch(f"{label} of {what} leaves out the bias")
+                if names[l - 1] == "softmax" and np.allclose(
+                        arr, _apply("softmax", Z.T).T, rtol=1e-6, atol=1e-9):
+                    raise Mismatch(f"{label} of {what} normalizes the columns; softmax "
+                                   "acts on each row (each example)")
+            raise Mismatch(f"{label} of {what} has the right shape but wrong values "
+                           f"(largest difference {np.max(np.abs(arr - e_arr)):.3g})")
+    return True, ("every layer matches for random networks of 2 to 4 dense layers with "
+                  "linear, ReLU, tanh, sigmoid and softmax activations")

@@ -1,4 +1,4 @@
-"""Checkers of chapter 7 (shuffling data and labels together, a stratified split).
+"""Checkers of chapter 7 (a split that keeps groups together, a stratified split).
 
 Each checker draws fresh inputs from ``rng`` and says right or wrong with a hint (never
 the solution).
@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Mismatch, call, checker
-
-
-def _labelled_data(rng, n):
-    """Rows whose first feature encodes their index, so a row's identity is visible."""
-    X = np.column_stack([np.arange(n, dtype=float), rng.normal(size=(n, 2))])
-    y = rng.integers(0, 5, size=n)
-    return X, y
+from ._core import Mismatch, call, checker, forbid
 
 
 def _as_array(got, what):
@@ -24,43 +17,69 @@ def _as_array(got, what):
         raise Mismatch(f"{what} should be an array, got {type(got).__name__}") from None
 
 
-# ---------------------------------------------------------------- shuffle_together
-@checker("ch07.shuffle_together",
-         "shuffle_together(X, y, rng): the same random permutation of the rows of X and y")
-def check_shuffle_together(fn, rng):
-    n = int(rng.integers(40, 80))
-    X, y = _labelled_data(rng, n)
-    X0, y0 = X.copy(), y.copy()
-    seed = int(rng.integers(2**31))
-    got = call(fn, X, y, np.random.default_rng(seed), name="shuffle_together")
+# ---------------------------------------------------------------- group_split
+_SPLITTERS = ("train_test_split", "GroupShuffleSplit", "GroupKFold", "StratifiedGroupKFold",
+              "LeaveOneGroupOut", "LeavePGroupsOut", "ShuffleSplit", "KFold")
+
+
+def _group_answer(fn, groups, frac, seed):
+    got = call(fn, groups, frac, np.random.default_rng(seed), name="group_split")
+    if got is None:
+        raise Mismatch("group_split returned None: did it forget to `return` the pair "
+                       "(train_idx, test_idx)?")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Mismatch("shuffle_together should return a pair (X_shuffled, y_shuffled)")
-    Xs, ys = _as_array(got[0], "X_shuffled"), _as_array(got[1], "y_shuffled")
-    if Xs.shape != X.shape:
-        raise Mismatch(f"X_shuffled has shape {Xs.shape}, expected {X.shape}: permute the "
-                       "rows, keep every column")
-    if ys.shape != y.shape:
-        raise Mismatch(f"y_shuffled has shape {ys.shape}, expected {y.shape}")
-    if not (np.array_equal(X, X0) and np.array_equal(y, y0)):
-        raise Mismatch("shuffle_together modified X or y in place; return shuffled copies")
-    idx = Xs[:, 0].astype(int)
-    if not np.array_equal(np.sort(idx), np.arange(n)) or not np.array_equal(Xs, X[idx]):
-        raise Mismatch("the rows of X_shuffled are not a permutation of the rows of X "
-                       "(rows lost, repeated or changed)")
-    if np.array_equal(idx, np.arange(n)):
-        raise Mismatch("X_shuffled is in the original order: nothing was shuffled")
-    if not np.array_equal(np.sort(ys), np.sort(y)):
-        raise Mismatch("y_shuffled does not contain the same labels as y")
-    if not np.array_equal(ys, y[idx]):
-        raise Mismatch("X and y were shuffled, but not by the same permutation: the "
-                       "labels no longer belong to their rows. Draw one permutation and "
-                       "apply it to both")
-    again = call(fn, X, y, np.random.default_rng(seed), name="shuffle_together")
-    if not np.array_equal(np.asarray(again[0]), Xs):
-        raise Mismatch("the shuffle is right but not reproducible: draw the permutation "
+        raise Mismatch("group_split should return a pair (train_idx, test_idx)")
+    tr, te = _as_array(got[0], "train_idx"), _as_array(got[1], "test_idx")
+    if tr.ndim != 1 or te.ndim != 1:
+        raise Mismatch(f"train_idx and test_idx should be 1-D arrays of indices, got shapes "
+                       f"{tr.shape} and {te.shape}")
+    if not (np.issubdtype(tr.dtype, np.integer) and np.issubdtype(te.dtype, np.integer)):
+        raise Mismatch("train_idx and test_idx should hold integer indices (not booleans "
+                       "or floats)")
+    return tr, te
+
+
+@checker("ch07.group_split",
+         "group_split(groups, test_fraction, rng): train/test indices that never share a group")
+def check_group_split(fn, rng):
+    forbid(fn, {name: "scikit-learn's splitters do the job you are asked to write; use "
+                "NumPy (np.unique, rng.permutation, np.isin ...)" for name in _SPLITTERS})
+    n_groups = int(rng.integers(8, 15))
+    ids = rng.choice(np.arange(100, 1000), size=n_groups, replace=False)   # writer ids
+    sizes = rng.integers(3, 20, size=n_groups)
+    groups = rng.permutation(np.repeat(ids, sizes))
+    n = len(groups)
+    frac = float(rng.choice([0.2, 0.25, 0.3]))
+    g0 = groups.copy()
+    seed = int(rng.integers(2**31))
+    tr, te = _group_answer(fn, groups, frac, seed)
+    if not np.array_equal(groups, g0):
+        raise Mismatch("group_split modified groups")
+    if len(np.intersect1d(tr, te)):
+        raise Mismatch("some indices are both in train_idx and test_idx")
+    if not np.array_equal(np.sort(np.concatenate([tr, te])), np.arange(n)):
+        raise Mismatch(f"train_idx and test_idx together should contain every index "
+                       f"0..{n - 1} exactly once")
+    shared = np.intersect1d(groups[tr], groups[te])
+    if len(shared):
+        raise Mismatch(f"group {shared[0]} has examples in both the training and the test "
+                       "set: a group must go to one side as a whole")
+    k = len(np.unique(groups[te]))
+    if abs(k - frac * n_groups) >= 1:
+        raise Mismatch(f"the test set holds {k} of the {n_groups} groups; with "
+                       f"test_fraction={frac} expect about {frac * n_groups:.1f} groups "
+                       "(the fraction counts groups, not examples)")
+    again = _group_answer(fn, groups, frac, seed)[1]
+    if not np.array_equal(np.sort(again), np.sort(te)):
+        raise Mismatch("the split is right but not reproducible: draw the random choice "
                        "from the rng argument, not from np.random or another generator")
-    return True, ("rows and labels moved together by one permutation, reproducibly from "
-                  "rng, without touching the inputs")
+    choices = {tuple(np.unique(groups[_group_answer(fn, groups, frac, s)[1]]))
+               for s in range(seed + 1, seed + 6)}
+    if len(choices) == 1:
+        raise Mismatch("every rng gives the same test groups: choose the groups at random "
+                       "with rng")
+    return True, ("every index used exactly once, no group on both sides, and the test "
+                  "groups chosen at random with the requested fraction")
 
 
 # ---------------------------------------------------------------- stratified_split
