@@ -53,8 +53,8 @@ What was changed, for each chapter:
   and a call to the checker), now visible and with no output.
 
 Students run a chapter in Colab, in Binder, or locally; the hidden first cell installs the
-book's package `nnlib` when it is missing. A call such as `check("ch02.sigmoid_grad",
-sigmoid_grad)` tells a student whether an answer is right, with a hint when it is not,
+book's package `nnlib` when it is missing. A call such as `check("ch05.swish_derivative",
+swish_derivative)` tells a student whether an answer is right, with a hint when it is not,
 without revealing the solution. `nnlib.exercises.available()` lists every checker.
 
 The complete chapters, solutions included, are in the book's repository and on its

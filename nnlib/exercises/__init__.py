@@ -1,4 +1,4 @@
-"""Exercise checkers: ``check("ch02.sigmoid_grad", my_function)`` says right or wrong.
+"""Exercise checkers: ``check("ch05.swish_derivative", my_function)`` says right or wrong.
 
 Each chapter's checkers live in ``nnlib/exercises/chNN.py``; :func:`available` lists them.
 """

@@ -1,7 +1,7 @@
 """The machinery of the exercise checkers: a registry, a verdict, and comparison helpers.
 
 A checker is a function ``fn(answer, rng) -> (ok, message)`` registered under an id such
-as ``"ch02.sigmoid_grad"``. It tests the student's answer on *fresh* inputs drawn from
+as ``"ch05.swish_derivative"``. It tests the student's answer on *fresh* inputs drawn from
 ``rng`` (a new seed on each call unless one is given) and says right or wrong with a
 hint, never the solution. Anything the student's code raises is caught and reported.
 """
@@ -81,7 +81,7 @@ def check(exercise: str, answer: Any, *, seed: int | None = None) -> CheckResult
     Parameters
     ----------
     exercise : str
-        The exercise id given in the exercise text, e.g. ``"ch02.sigmoid_grad"``.
+        The exercise id given in the exercise text, e.g. ``"ch05.swish_derivative"``.
     answer : object
         What the exercise asks for: a function, an array or a number.
     seed : int, optional
