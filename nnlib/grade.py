@@ -263,10 +263,13 @@ class Execution:
     seconds: float = 0.0
     error: tuple[str, str] | None = None
     text: str = ""                   # the text outputs (stdout, results, error), capped
+    kinds: list[str] = field(default_factory=list)   # e.g. ["stream", "execute_result"]
 
 
 class Kernel:
     """A Jupyter kernel with hard time limits: interrupt, then restart if it hangs on."""
+
+    interrupt_grace = 3.0      # seconds an interrupted run has to stop before a restart
 
     def __init__(self, cwd: Path, kernel_name: str = "python3"):
         from jupyter_client import KernelManager
@@ -308,6 +311,7 @@ class Kernel:
                                  allow_stdin=False, stop_on_error=False)
         deadline = start + timeout
         texts: list[str] = []
+        kinds: list[str] = []
         size = 0
         error = None
         while True:
@@ -328,6 +332,8 @@ class Kernel:
             if kind == "status" and content.get("execution_state") == "idle":
                 break
             piece = ""
+            if kind in ("stream", "execute_result", "display_data", "error"):
+                kinds.append(kind)
             if kind == "stream":
                 piece = content.get("text", "")
             elif kind in ("execute_result", "display_data"):
@@ -340,7 +346,7 @@ class Kernel:
                 size += len(piece)
         self._reply(msg_id, 5.0)
         return Execution("error" if error else "ok", time.monotonic() - start, error,
-                         "".join(texts))
+                         "".join(texts), kinds)
 
     def _reply(self, msg_id: str, timeout: float):
         deadline = time.monotonic() + timeout
@@ -359,7 +365,7 @@ class Kernel:
             self.km.interrupt_kernel()
         except Exception:  # noqa: BLE001
             pass
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + self.interrupt_grace
         while time.monotonic() < deadline:
             try:
                 msg = self.kc.get_iopub_msg(timeout=0.2)
@@ -683,7 +689,8 @@ def _run_cells(kernel: Kernel, nb, cell_timeout: float, deadline: float, skip: s
     """Run the code cells of ``nb`` (not those in ``skip``); returns how many ran.
 
     A cell that hangs beyond interrupting is added to ``skip`` and the notebook is run
-    again from the top in the restarted kernel without it.
+    again from the top in the restarted kernel without it (and without the cells that
+    ran out of time before).
     """
     while True:
         ran, restarted = 0, False
@@ -709,6 +716,8 @@ def _run_cells(kernel: Kernel, nb, cell_timeout: float, deadline: float, skip: s
                 elif done.status in ("restarted", "died"):
                     problems.append(f"cell {i} {'hung' if done.status == 'restarted' else 'killed the kernel'}"
                                     "; the notebook was run again without it")
+            if done.status == "timeout":
+                skip.add(i)            # not run again if the notebook must be replayed
             if done.status in ("restarted", "died"):
                 skip.add(i)
                 restarted = True
