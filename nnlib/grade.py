@@ -38,7 +38,6 @@ import argparse
 import base64
 import csv
 import importlib.util
-import io
 import json
 import marshal
 import os
@@ -55,7 +54,6 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -436,9 +434,9 @@ def _load_code_objects(blobs: list[str]) -> list[types.CodeType] | None:
 
 
 _WARNINGS = {w.__name__: w for w in (RuntimeWarning, UserWarning, DeprecationWarning,
-                                     FutureWarning, RuntimeWarning, Warning)}
-_WARNINGS["ComplexWarning"] = getattr(np, "exceptions", np).__dict__.get("ComplexWarning",
-                                                                        RuntimeWarning)
+                                     FutureWarning, Warning)}
+if hasattr(np, "exceptions"):
+    _WARNINGS["ComplexWarning"] = np.exceptions.ComplexWarning
 
 
 class Session:
@@ -574,8 +572,8 @@ def _write_back(old, new):
     """Make the grader's argument show what the student's code did to it in the kernel
     (checkers test that inputs are not modified in place)."""
     if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
-        if old.shape == new.shape and not np.array_equal(old, new, equal_nan=old.dtype.kind == "f"
-                                                         and new.dtype.kind == "f"):
+        floats = old.dtype.kind == "f" and new.dtype.kind == "f"
+        if old.shape == new.shape and not np.array_equal(old, new, equal_nan=floats):
             if old.flags.writeable:
                 np.copyto(old, new, casting="unsafe")
     elif isinstance(old, list) and isinstance(new, list):
@@ -714,8 +712,8 @@ def _run_cells(kernel: Kernel, nb, cell_timeout: float, deadline: float, skip: s
                 elif done.status == "timeout":
                     problems.append(f"cell {i} stopped after {min(cell_timeout, left):g} s")
                 elif done.status in ("restarted", "died"):
-                    problems.append(f"cell {i} {'hung' if done.status == 'restarted' else 'killed the kernel'}"
-                                    "; the notebook was run again without it")
+                    what = "hung" if done.status == "restarted" else "killed the kernel"
+                    problems.append(f"cell {i} {what}; the notebook was run again without it")
             if done.status == "timeout":
                 skip.add(i)            # not run again if the notebook must be replayed
             if done.status in ("restarted", "died"):
@@ -887,8 +885,8 @@ def report(g: NotebookGrade) -> str:
     lines += [f"     - {p}" for p in g.cell_problems]
     for v in g.verdicts:
         mark = "right" if v.ok else "wrong"
-        lines.append(f"   Exercise {v.exercise.number:<5} {v.checker:<32} {v.points}/{v.max_points}"
-                     f"  {mark}: {v.message}")
+        lines.append(f"   Exercise {v.exercise.number:<5} {v.checker:<32} "
+                     f"{v.points}/{v.max_points}  {mark}: {v.message}")
     if not g.verdicts:
         lines.append("   (this chapter has no coding exercises)")
     lines.append(f"   total {g.points}/{g.max_points}")

@@ -349,3 +349,32 @@ def test_checker_table_write(tmp_path):
     assert "| 90.1 | `ch90-ex-sigmoid` | coding | `ch90.sigmoid` |" in text
     assert "| 90.5 | `ch90-ex-derive` | derivation | — |" in text
     assert not grade.write_table(page, CHAPTERS)             # already current
+
+
+def test_each_check_gets_a_fresh_secret_seed():
+    """The checker's inputs come from a seed drawn in the grader (never from the notebook),
+    new for every exercise graded."""
+    draws = []
+
+    def recording(answer, rng):
+        draws.append(int(rng.integers(2**62)))
+        return True, "ok"
+
+    class FakeSession:                 # stands for the kernel: the answer is local here
+        deadline = 0.0
+
+        def install_helper(self):
+            return True
+
+        def resolve(self, expression):
+            return lambda *args: None
+
+    _core.checker("ch90.seeded")(recording)
+    try:
+        ex = grade.Exercise("ch90-ex-x", "90.9", "text", [("ch90.seeded", "f")])
+        verdicts = [grade._grade_one(FakeSession(), ex, "ch90.seeded", "f", 5)
+                    for _ in range(3)]
+    finally:
+        _core._REGISTRY.pop("ch90.seeded", None)
+    assert all(v.ok and v.points == 1 for v in verdicts)
+    assert len(set(draws)) == 3

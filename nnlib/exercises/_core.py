@@ -64,7 +64,8 @@ def checker(exercise: str, description: str = ""):
     def register(fn: Callable) -> Callable:
         if exercise in _REGISTRY:
             raise ValueError(f"a checker for {exercise!r} is already registered")
-        _REGISTRY[exercise] = (fn, description or (fn.__doc__ or "").strip().splitlines()[0])
+        doc = (fn.__doc__ or "").strip().splitlines()
+        _REGISTRY[exercise] = (fn, description or (doc[0] if doc else exercise))
         return fn
 
     return register
