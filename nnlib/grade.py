@@ -799,8 +799,12 @@ def grade_notebook(path: Path, chapters_dir: Path | None = None, *, cell_timeout
     start = time.monotonic()
     outputs: dict[int, str] = {}
     skip: set[int] = set()
+    try:
+        kernel = Kernel(chapters_dir, kernel_name)
+    except Exception as exc:  # noqa: BLE001 - no such kernel, no jupyter_client, ...
+        grade.error = f"cannot start a {kernel_name!r} kernel: {type(exc).__name__}: {exc}"
+        return grade
     workdir = Path(tempfile.mkdtemp(prefix="nnbook-grade-"))
-    kernel = Kernel(chapters_dir, kernel_name)
     try:
         deadline = start + notebook_timeout
         grade.cells_run = _run_cells(kernel, sub_nb, cell_timeout, deadline, skip,
@@ -975,6 +979,7 @@ def table_in(markdown_path: Path) -> str:
 
 def _load_checkers(path: Path) -> None:
     """Import a file of extra checkers (e.g. an instructor's private ones)."""
+    _core._load_all()          # the book's first, so that ``replace=True`` replaces them
     spec = importlib.util.spec_from_file_location(f"_nnbook_checkers_{Path(path).stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -999,7 +1004,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--call-timeout", type=float, default=10,
                         help="seconds one call of an answer may run (default 10)")
     parser.add_argument("--checkers", type=Path, action="append", default=[],
-                        help="a Python file of extra checkers to register (repeatable)")
+                        help="a Python file of extra checkers to register (repeatable); "
+                             "@checker(id, replace=True) replaces the book's checker")
     parser.add_argument("--kernel", default="python3", help="kernel name (default python3)")
     parser.add_argument("--table", action="store_true",
                         help="print the table of exercises and checkers")

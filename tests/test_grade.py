@@ -378,3 +378,27 @@ def test_each_check_gets_a_fresh_secret_seed():
         _core._REGISTRY.pop("ch90.seeded", None)
     assert all(v.ok and v.points == 1 for v in verdicts)
     assert len(set(draws)) == 3
+
+
+def test_an_instructor_can_replace_a_checker(tmp_path):
+    stricter = tmp_path / "private.py"
+    stricter.write_text(textwrap.dedent('''
+        from nnlib.exercises._core import checker
+
+        @checker("ch90.private", "the first one")
+        def first(answer, rng):
+            return True, "lenient"
+
+        @checker("ch90.private", "a stricter one", replace=True)
+        def second(answer, rng):
+            return False, "stricter"
+    '''))
+    try:
+        grade._load_checkers(stricter)
+        assert not _core.check("ch90.private", 1, quiet=True)
+        with pytest.raises(ValueError, match="already registered"):
+            _core.checker("ch90.private")(lambda a, r: (True, ""))
+    finally:
+        _core._REGISTRY.pop("ch90.private", None)
+    g = grade.grade_notebook(tmp_path / "missing.ipynb", CHAPTERS)
+    assert g.error.startswith("cannot read the notebook")
