@@ -724,6 +724,9 @@ def _run_cells(kernel: Kernel, nb, cell_timeout: float, deadline: float, skip: s
             return ran
 
 
+_NO_ANSWER = ("*(no answer)*", "*(no answer cell found)*")
+
+
 def _collect_answers(sub_nb, exercises: list[Exercise], trusted_nb,
                      outputs: dict[int, str]) -> list[tuple[Exercise, str]]:
     """The student's written answer to each exercise that has no checker: its answer
@@ -747,7 +750,7 @@ def _collect_answers(sub_nb, exercises: list[Exercise], trusted_nb,
             by_label[ex.label] = unlabelled.pop(0)
         i = by_label.get(ex.label)
         if i is None:
-            result.append((ex, "*(no answer cell found)*"))
+            result.append((ex, _NO_ANSWER[1]))
             continue
         parts = []
         own = cells[i].source.strip()
@@ -772,7 +775,7 @@ def _collect_answers(sub_nb, exercises: list[Exercise], trusted_nb,
                 parts.append(part)
             else:
                 parts.append(src)
-        result.append((ex, "\n\n".join(parts) if parts else "*(no answer)*"))
+        result.append((ex, "\n\n".join(parts) if parts else _NO_ANSWER[0]))
     return result
 
 
@@ -895,7 +898,9 @@ def report(g: NotebookGrade) -> str:
         lines.append("   (this chapter has no coding exercises)")
     lines.append(f"   total {g.points}/{g.max_points}")
     if g.answers:
-        lines.append(f"   written answers collected: {len(g.answers)}")
+        answered = sum(1 for _, text in g.answers if text not in _NO_ANSWER)
+        lines.append(f"   written exercises: {len(g.answers)}, {answered} answered "
+                     "(--answers FILE collects them beside the rubric)")
     return "\n".join(lines) + "\n\n"
 
 

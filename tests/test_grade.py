@@ -402,3 +402,23 @@ def test_an_instructor_can_replace_a_checker(tmp_path):
         _core._REGISTRY.pop("ch90.private", None)
     g = grade.grade_notebook(tmp_path / "missing.ipynb", CHAPTERS)
     assert g.error.startswith("cannot read the notebook")
+
+
+def test_answers_are_found_without_their_metadata():
+    """Some front ends drop cell metadata but keep tags; others drop both: answers are
+    then matched by position, and extra cells end at the next cell of the edition."""
+    trusted = nbformat.read(CHAPTERS / "90_grading_demo.ipynb", 4)
+    exercises = grade.chapter_exercises(trusted, 90)
+    nb = submissions.build("honest")
+    for cell in nb.cells:
+        cell.metadata.pop("nnbook", None)
+    answers = dict((ex.label, text) for ex, text in
+                   grade._collect_answers(nb, exercises, trusted, {}))
+    assert answers["ch90-ex-derive"].startswith("By the chain rule")
+    assert answers["ch90-ex-whatif"].startswith("It stays finite:")
+    assert 'print("what-if result", 2 + 2)' in answers["ch90-ex-whatif"]
+    assert "ch90" not in answers["ch90-ex-derive"]     # stopped before the next exercise
+    for cell in nb.cells:
+        cell.metadata["tags"] = [t for t in cell.metadata.get("tags", []) if t != "answer"]
+    assert all(text == "*(no answer cell found)*" for _, text in
+               grade._collect_answers(nb, exercises, trusted, {}))

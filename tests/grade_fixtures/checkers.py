@@ -22,6 +22,7 @@ IDS = ("ch90.sigmoid", "ch90.n_params", "ch90.shuffle", "ch90.softplus")
 
 
 def check_sigmoid(fn, rng):
+    """my_sigmoid(z): the sigmoid, stable, without nnlib's"""
     forbid(fn, {"sigmoid": "the exercise asks you to write the sigmoid yourself",
                 "expit": "the exercise asks you to write the sigmoid yourself"})
     z = np.concatenate([3 * rng.standard_normal(5), rng.uniform(700, 900, 2),
@@ -44,6 +45,7 @@ def check_sigmoid(fn, rng):
 
 
 def check_n_params(value, rng):
+    """n_params: the parameters of a 3-4-2 network"""
     if callable(value):
         raise Mismatch("n_params should be a number, not a function")
     if value is None:
@@ -59,6 +61,7 @@ def check_n_params(value, rng):
 
 
 def check_shuffle(fn, rng):
+    """shuffle_pair(X, y, rng): one permutation from rng"""
     n = int(rng.integers(20, 40))
     X = np.column_stack([np.arange(n, dtype=float), rng.standard_normal(n)])
     y = rng.integers(0, 3, size=n)
@@ -85,6 +88,7 @@ def check_shuffle(fn, rng):
 
 
 def check_softplus(fn, rng):
+    """softplus(x): log(1 + e^x) of a Value"""
     for t in rng.uniform(-3, 3, size=3):
         x = autodiff.Value(float(t))
         out = call(fn, x, name="softplus")
