@@ -342,7 +342,10 @@ class Kernel:
             if piece and size < 20_000:
                 texts.append(piece[:20_000 - size])
                 size += len(piece)
-        self._reply(msg_id, 5.0)
+        reply = self._reply(msg_id, 5.0)
+        content = (reply or {}).get("content", {})
+        if error is None and content.get("status") == "error":   # silent runs publish none
+            error = (content.get("ename", ""), content.get("evalue", ""))
         return Execution("error" if error else "ok", time.monotonic() - start, error,
                          "".join(texts), kinds)
 
@@ -474,7 +477,7 @@ class Session:
             raise _core.StudentCodeError("KernelDied", "the kernel died while running it")
         try:
             return _codec.read(stem, MAX_RESULT_BYTES)
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - missing, too big, malformed, too deep
             raise _core.StudentCodeError(
                 "GraderError", "no readable result came back from the notebook's kernel "
                 f"({type(exc).__name__}; did the notebook change the grader's helper?)") from None
@@ -500,9 +503,13 @@ class Session:
         if payload.get("status") != "ok":
             raise _core.StudentCodeError(str(payload.get("type")), str(payload.get("message")),
                                          None, None)
-        if payload.get("callable"):
-            return RemoteFunction(self, int(payload["handle"]), payload)
-        return _codec.Decoder(arrays).decode(payload["value"])
+        try:
+            if payload.get("callable"):
+                return RemoteFunction(self, int(payload["handle"]), payload)
+            return _codec.Decoder(arrays).decode(payload["value"])
+        except Exception as exc:  # noqa: BLE001 - whatever the kernel wrote
+            raise _core.StudentCodeError("GraderError",
+                                         f"unreadable answer ({type(exc).__name__})") from None
 
     def call(self, handle: int, generation: int, args, kwargs):
         if generation != self.kernel.generation:
@@ -530,8 +537,9 @@ class Session:
             result = dec.decode(payload["result"])
             new_args = dec.decode(payload["args"])
             new_kwargs = dec.decode(payload["kwargs"])
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            raise _core.StudentCodeError("GraderError", f"unreadable result ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - whatever the kernel wrote
+            raise _core.StudentCodeError("GraderError",
+                                         f"unreadable result ({type(exc).__name__})") from None
         for old, new in zip(args, new_args):
             _write_back(old, new)
         for key, old in kwargs.items():
@@ -545,6 +553,13 @@ class Session:
         payload, _ = self._run(stem, f"code_info({stem!r}, {handle})", self._remaining())
         if payload.get("status") != "ok":
             raise _core.StudentCodeError("GraderError", "could not read the answer's code")
+        try:
+            return self._stubs(payload)
+        except Exception as exc:  # noqa: BLE001 - whatever the kernel wrote
+            raise _core.StudentCodeError("GraderError", "could not read the answer's code "
+                                         f"({type(exc).__name__})") from None
+
+    def _stubs(self, payload):
         functions = payload.get("functions", {})
         if payload.get("root") is None:
             return None
@@ -820,8 +835,13 @@ def grade_notebook(path: Path, chapters_dir: Path | None = None, *, cell_timeout
                     _run_cells(kernel, sub_nb, cell_timeout, time.monotonic() + notebook_timeout,
                                skip, None, None)
                     state = kernel.generation
-                grade.verdicts.append(_grade_one(session, ex, checker_id, expression,
-                                                 exercise_timeout))
+                try:
+                    verdict = _grade_one(session, ex, checker_id, expression,
+                                         exercise_timeout)
+                except Exception as exc:  # noqa: BLE001 - never stop the others
+                    verdict = Verdict(ex, checker_id, False, "the grader could not grade "
+                                      f"this answer ({type(exc).__name__}: {exc})", 0)
+                grade.verdicts.append(verdict)
                 if log:
                     log(grade.verdicts[-1])
         grade.answers = _collect_answers(sub_nb, exercises, trusted, outputs)

@@ -64,6 +64,27 @@ PATCH_ON_CALL = '''def my_sigmoid(z):
             f.write(f"called in process {os.getpid()}\\n")
     return np.zeros_like(np.asarray(z, dtype=float))
 '''
+# when called, it replaces the grader's helper in the kernel so that the "result" is a
+# pickle that would run a shell command if the grader ever unpickled it
+PICKLE_BOMB = '''def shuffle_pair(X, y, rng):
+    import json, os, sys
+    helper = sys.modules["_nnbook_grader"]
+    target = os.environ.get("NNBOOK_TAMPER_MARK", os.devnull) + ".pickle"
+
+    class Bomb:
+        def __reduce__(self):
+            return (os.system, (f"echo exploded >> {target}",))
+
+    def write(stem, payload, arrays):
+        np.savez(stem + ".npz", a=np.array([Bomb(), 1], dtype=object))
+        nd = {"@": "nd", "key": "a"}
+        with open(stem + ".json", "w") as f:
+            json.dump({"status": "ok", "result": {"@": "tuple", "items": [nd, nd]},
+                       "args": [], "kwargs": {"@": "dict", "items": []}}, f)
+
+    helper.write = write
+    return X, y
+'''
 LOOP = '''def my_sigmoid(z):
     while True:
         pass
@@ -109,6 +130,7 @@ SUBMISSIONS = {
                                  "ch90.n_params": "n_params = 20\n"},
                         before=[MONKEYPATCH]),
     "patch_on_call": dict(answers={**HONEST, "ch90.sigmoid": PATCH_ON_CALL}),
+    "pickle_bomb": dict(answers={**HONEST, "ch90.shuffle": PICKLE_BOMB}),
     "infinite_loop": dict(answers={**HONEST, "ch90.sigmoid": LOOP, "ch90.shuffle": STUBBORN_LOOP},
                           before=[CELL_LOOP]),
     "missing": dict(answers={**HONEST, "ch90.sigmoid": SIGMOID.replace("my_sigmoid", "my_sigmod"),
@@ -126,6 +148,7 @@ EXPECTED = {
     "fake_print": set(),
     "monkeypatch": set(),
     "patch_on_call": ALL - {"ch90.sigmoid"},
+    "pickle_bomb": ALL - {"ch90.shuffle"},
     "infinite_loop": {"ch90.n_params", "ch90.softplus"},
     "missing": {"ch90.shuffle", "ch90.softplus"},
     "raising_cells": ALL,
