@@ -429,3 +429,12 @@ def test_answers_are_found_without_their_metadata():
         cell.metadata["tags"] = [t for t in cell.metadata.get("tags", []) if t != "answer"]
     assert all(text == "*(no answer cell found)*" for _, text in
                grade._collect_answers(nb, exercises, trusted, {}))
+
+
+@pytest.mark.parametrize("exercise", sorted(_core.available()))
+def test_every_checker_says_returned_none(exercise):
+    """A function that forgets its `return` is told so, not "has shape ()" or "NaN"."""
+    result = _core.check(exercise, lambda *args: None, seed=3, quiet=True)
+    assert not result and "returned None" in result.message, result.message
+    result = _core.check(exercise, None, seed=3, quiet=True)
+    assert not result and "the answer is None" in result.message, result.message

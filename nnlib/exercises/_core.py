@@ -194,6 +194,9 @@ def call(fn: Any, *args, name: str = "your function", none_ok: bool = False):
     A function that returns ``None`` (it forgot its ``return``) is told so, unless
     ``none_ok`` (for an exercise whose function is meant to return nothing).
     """
+    if fn is None:
+        raise _StudentError("the answer is None: pass your function itself (and run the "
+                            "cell that defines it first)")
     if not callable(fn):
         raise _StudentError(f"expected a function, got {type(fn).__name__}")
     try:
