@@ -271,6 +271,17 @@ def _error(exc) -> dict:
             "line": (frame.line or "")[:300] if frame else None}
 
 
+def _parameters(fn):
+    """``[[name, kind, has a default], ...]`` of ``fn``'s signature, or None."""
+    import inspect
+
+    try:
+        return [[p.name, int(p.kind), p.default is not p.empty]
+                for p in inspect.signature(fn).parameters.values()][:100]
+    except Exception:  # noqa: BLE001 - builtins without a signature, ...
+        return None
+
+
 def resolve(stem: str, expression: str) -> None:
     """Evaluate an answer expression in the notebook's namespace and describe it."""
     arrays = {}
@@ -282,7 +293,8 @@ def resolve(stem: str, expression: str) -> None:
             payload = {"status": "ok", "callable": True, "handle": handle,
                        "name": str(getattr(obj, "__name__", type(obj).__name__))[:200],
                        "qualname": str(getattr(obj, "__qualname__", ""))[:200],
-                       "module": str(getattr(obj, "__module__", "") or "")[:200]}
+                       "module": str(getattr(obj, "__module__", "") or "")[:200],
+                       "params": _parameters(obj)}
         else:
             enc = Encoder()
             payload = {"status": "ok", "callable": False, "value": enc.encode(obj)}

@@ -631,6 +631,7 @@ class RemoteFunction:
         self.__module__ = str(info.get("module", "")) or "__main__"
         self._stub = None
         self._stub_loaded = False
+        self._params = info.get("params")
 
     def __call__(self, *args, **kwargs):
         return self._session.call(self._handle, self._generation, args, kwargs)
@@ -642,6 +643,22 @@ class RemoteFunction:
         if self._stub is None:
             raise AttributeError("the answer has no Python code (a builtin or an object)")
         return self._stub
+
+    @property
+    def __signature__(self):
+        """The parameters of the student's function (defaults stand in as ``...``), for
+        ``inspect.signature``."""
+        import inspect
+
+        if not isinstance(self._params, list):
+            raise AttributeError("no signature")
+        try:
+            return inspect.Signature([
+                inspect.Parameter(str(name), inspect._ParameterKind(int(kind)),
+                                  default=... if has_default else inspect.Parameter.empty)
+                for name, kind, has_default in self._params])
+        except (TypeError, ValueError) as exc:
+            raise AttributeError(f"no valid signature ({exc})") from None
 
     @property
     def __code__(self):

@@ -438,3 +438,13 @@ def test_every_checker_says_returned_none(exercise):
     assert not result and "returned None" in result.message, result.message
     result = _core.check(exercise, None, seed=3, quiet=True)
     assert not result and "the answer is None" in result.message, result.message
+
+
+def test_proxy_has_the_students_signature():
+    import inspect
+
+    session = SimpleNamespace(kernel=SimpleNamespace(generation=0))
+    proxy = grade.RemoteFunction(session, 1, {"name": "shuffle_pair", "params": [
+        ["X", 1, False], ["y", 1, False], ["rng", 1, True]]})
+    assert list(inspect.signature(proxy).parameters) == ["X", "y", "rng"]
+    assert proxy.__name__ == "shuffle_pair" and proxy.__module__ == "__main__"

@@ -9,6 +9,7 @@ and ``forbid``.
 """
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -62,6 +63,8 @@ def check_n_params(value, rng):
 
 def check_shuffle(fn, rng):
     """shuffle_pair(X, y, rng): one permutation from rng"""
+    if callable(fn) and len(inspect.signature(fn).parameters) != 3:   # works on proxies
+        raise Mismatch("shuffle_pair should take three arguments, (X, y, rng)")
     n = int(rng.integers(20, 40))
     X = np.column_stack([np.arange(n, dtype=float), rng.standard_normal(n)])
     y = rng.integers(0, 3, size=n)
