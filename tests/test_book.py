@@ -291,6 +291,12 @@ def test_student_edition_has_no_solutions(path, student_dir):
         if "student" in cell.metadata.get("tags", []):
             assert "remove-cell" not in cell.metadata["tags"]
             assert cell.cell_type != "code" or cell.outputs == []
+    # every exercise without a starter cell is followed by an answer cell
+    for i, cell in enumerate(student.cells):
+        if "answer" in cell.metadata.get("tags", []):
+            assert cell.source == student_edition.ANSWER_TEXT
+            assert "{exercise" in student.cells[i - 1].source or "answer" in \
+                student.cells[i - 1].metadata.get("tags", [])
     # the chapter's exercises and setup cell are still there
     assert _directives(student, "exercise") + _directives(student, "exercise-start") >= 4
     assert student.cells[0].source == setup_cell.expected_source(nb=_read(path))
@@ -324,8 +330,13 @@ def test_student_edition_rules_on_a_synthetic_notebook(tmp_path):
                    for s in sources)
     starter = next(c for c in student.cells if "student" in c.metadata.get("tags", []))
     assert starter.metadata["tags"] == ["student"] and starter.outputs == []
-    assert "nested_code()" in sources[-1]
-    assert len(student.cells) == 5
+    assert "nested_code()" in sources[-2]
+    assert len(student.cells) == 7
+    # an answer cell after each exercise without a starter cell (ex-a, ex-c), not after ex-b
+    answers = [(i, c) for i, c in enumerate(student.cells) if "answer" in c.metadata.get("tags", [])]
+    assert [i for i, _ in answers] == [2, 6]
+    assert [c.metadata["nnbook"]["exercise"] for _, c in answers] == ["ex-a", "ex-c"]
+    assert all(c.cell_type == "markdown" and c.source == "*Your answer here.*" for _, c in answers)
     assert nb.cells[4].outputs, "the input notebook must not be modified"
 
     unbalanced = nbformat.v4.new_notebook()

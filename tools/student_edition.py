@@ -12,7 +12,12 @@ The rules are those of CONTRIBUTING.md, "Exercises and solutions":
 - every code cell tagged ``solution`` is removed;
 - every ``{solution}`` directive is removed; a markdown cell that holds nothing else
   goes, one that also holds other text (an exercise, say) keeps that text;
-- starter cells tagged ``student`` lose their ``remove-cell`` tag and their outputs.
+- starter cells tagged ``student`` lose their ``remove-cell`` tag and their outputs;
+- every exercise without a starter cell (a derivation, a "what happens if") gets an
+  *answer cell* right after it: a markdown cell tagged ``answer``, with the text
+  ``*Your answer here.*`` and the exercise's label in its metadata
+  (``{"nnbook": {"exercise": label}}``), where ``python -m nnlib.grade --answers``
+  finds the student's answer.
 
 Everything else (the setup cell, the prose, the other cells and their outputs) is kept.
 Only the notebooks and a README for instructors are written.
@@ -35,6 +40,7 @@ DEFAULT_OUT = ROOT / "_build" / "student"
 _OPEN = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:.+-]+)\}")
 SOLUTION_NAMES = {"solution", "solution-start", "solution-end"}
+ANSWER_TEXT = "*Your answer here.*"
 
 README = """\
 # Student edition
@@ -50,7 +56,9 @@ What was changed, for each chapter:
   `{solution-end}` directive, every code cell tagged `solution` and every `{solution}`
   directive;
 - each coding exercise keeps its starter cell (the function signature, `# YOUR CODE HERE`
-  and a call to the checker), now visible and with no output.
+  and a call to the checker), now visible and with no output;
+- each other exercise (a derivation, a "what happens if") is followed by an answer cell,
+  "*Your answer here.*", for the student's answer.
 
 Students run a chapter in Colab, in Binder, or locally; the hidden first cell installs the
 book's package `nnlib` when it is missing. A call such as `check("ch05.swish_derivative",
@@ -100,12 +108,52 @@ def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
+def _label(block: str) -> str | None:
+    m = re.search(r"^:label:\s*(\S+)", block, re.M)
+    return m.group(1) if m else None
+
+
+def answer_cells_after(nb) -> dict[int, list[str]]:
+    """``{cell index: [labels]}``: the exercises without a starter cell (tagged
+    ``student``), keyed by the cell after which their answer cell goes (the exercise's
+    cell, or the cell of its ``{exercise-end}``)."""
+    exercises = []                    # [label, cell after which to answer, has a starter]
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for text, name in _blocks(cell.source):
+                if name in ("exercise", "exercise-start"):
+                    exercises.append([_label(text) or f"exercise-{len(exercises) + 1}",
+                                      i, False])
+                elif name == "exercise-end" and exercises:
+                    exercises[-1][1] = i
+        elif "student" in _tags(cell) and exercises:
+            exercises[-1][2] = True
+    after: dict[int, list[str]] = {}
+    for label, index, has_starter in exercises:
+        if not has_starter:
+            after.setdefault(index, []).append(label)
+    return after
+
+
+def answer_cell(nb, label: str):
+    """The markdown cell in which a student answers exercise ``label``."""
+    cell = nbformat.v4.new_markdown_cell(
+        ANSWER_TEXT, metadata={"tags": ["answer"], "nnbook": {"exercise": label}})
+    if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) >= 5:
+        cell["id"] = ("answer-" + re.sub(r"[^A-Za-z0-9_-]", "-", label))[:64]
+    else:
+        cell.pop("id", None)
+    return cell
+
+
 def student_notebook(nb):
     """Return ``(student notebook, removed cells)``; ``nb`` itself is not changed."""
     nb = copy.deepcopy(nb)
     kept, removed = [], []
     in_solution = False
-    for cell in nb.cells:
+    answers_after = answer_cells_after(nb)
+    for index, cell in enumerate(nb.cells):
+        kept.extend(_pending_answers(nb, answers_after, index - 1))
         if cell.cell_type == "markdown":
             out_text = []
             for text, name in _blocks(cell.source):
@@ -136,10 +184,15 @@ def student_notebook(nb):
                 cell.outputs = []
                 cell.execution_count = None
         kept.append(cell)
+    kept.extend(_pending_answers(nb, answers_after, len(nb.cells) - 1))
     if in_solution:
         raise ValueError("a {solution-start} directive has no matching {solution-end}")
     nb.cells = kept
     return nb, removed
+
+
+def _pending_answers(nb, answers_after: dict[int, list[str]], index: int) -> list:
+    return [answer_cell(nb, label) for label in answers_after.get(index, [])]
 
 
 def build(chapters: list[Path] | None = None, out: Path = DEFAULT_OUT) -> list[Path]:

@@ -7,15 +7,17 @@ hint, never the solution. Anything the student's code raises is caught and repor
 """
 from __future__ import annotations
 
+import difflib
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 __all__ = ["CheckResult", "checker", "check", "available", "Mismatch", "compare_arrays", "call",
-           "quiet_call", "as_numeric", "matches", "referenced_names", "forbid"]
+           "quiet_call", "as_numeric", "matches", "referenced_names", "forbid",
+           "StudentCodeError", "AnswerTimeout"]
 
 _REGISTRY: dict[str, tuple[Callable, str]] = {}
 
@@ -24,15 +26,26 @@ _REGISTRY: dict[str, tuple[Callable, str]] = {}
 class CheckResult:
     """The verdict of a checker: truthy when the answer is right.
 
-    Displaying it (the last line of a notebook cell) prints the verdict and the hint.
+    :func:`check` prints the verdict (once) when it is called, so the verdict shows
+    wherever the call stands in a cell. In IPython/Jupyter the returned object then
+    displays as nothing, even as a cell's last expression, so the verdict is not shown a
+    second time; ``print(result)`` or ``str(result)`` give it again. A result that was
+    not printed by :func:`check` (``check(..., quiet=True)``) displays its verdict.
     """
 
     exercise: str
     ok: bool
     message: str
+    printed: bool = field(default=False, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return self.ok
+
+    def _ipython_display_(self) -> None:
+        # IPython calls this instead of showing the repr: an empty display sends no
+        # output at all (no "Out[n]"), so the verdict printed by check() shows once
+        if not self.printed:
+            print(str(self))
 
     def __str__(self) -> str:
         mark = "correct" if self.ok else "not yet"
@@ -45,13 +58,18 @@ class Mismatch(Exception):
     """Raised inside a checker to report a wrong answer with a hint."""
 
 
-def checker(exercise: str, description: str = ""):
-    """Register ``fn(answer, rng)`` as the checker of ``exercise`` (``"chNN.name"``)."""
+def checker(exercise: str, description: str = "", *, replace: bool = False):
+    """Register ``fn(answer, rng)`` as the checker of ``exercise`` (``"chNN.name"``).
+
+    ``replace=True`` replaces a checker already registered under that id (an
+    instructor's stricter, private checker given to ``python -m nnlib.grade --checkers``).
+    """
 
     def register(fn: Callable) -> Callable:
-        if exercise in _REGISTRY:
+        if exercise in _REGISTRY and not replace:
             raise ValueError(f"a checker for {exercise!r} is already registered")
-        _REGISTRY[exercise] = (fn, description or (fn.__doc__ or "").strip().splitlines()[0])
+        doc = (fn.__doc__ or "").strip().splitlines()
+        _REGISTRY[exercise] = (fn, description or (doc[0] if doc else exercise))
         return fn
 
     return register
@@ -75,8 +93,24 @@ def _load_all() -> None:
             importlib.import_module(f"nnlib.exercises.{info.name}")
 
 
-def check(exercise: str, answer: Any, *, seed: int | None = None) -> CheckResult:
-    """Check a student's ``answer`` to ``exercise`` and return the verdict.
+def unknown_exercise_message(exercise: Any) -> str:
+    """One line for an exercise id that has no checker, suggesting the nearest known id."""
+    _load_all()
+    known = sorted(_REGISTRY)
+    close = difflib.get_close_matches(str(exercise), known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown exercise {exercise!r}; did you mean {close[0]!r}?"
+    chapter = str(exercise).split(".")[0]
+    same = [k for k in known if k.split(".")[0] == chapter]
+    if same:
+        return f"unknown exercise {exercise!r}; the exercises of {chapter} are {', '.join(same)}"
+    return (f"unknown exercise {exercise!r}; nnlib.exercises.available() lists the "
+            "known ones")
+
+
+def check(exercise: str, answer: Any, *, seed: int | None = None,
+          quiet: bool = False) -> CheckResult:
+    """Check a student's ``answer`` to ``exercise``, print the verdict and return it.
 
     Parameters
     ----------
@@ -86,32 +120,89 @@ def check(exercise: str, answer: Any, *, seed: int | None = None) -> CheckResult
         What the exercise asks for: a function, an array or a number.
     seed : int, optional
         Seed of the fresh test inputs; by default a new one on each call.
+    quiet : bool, default False
+        Do not print the verdict (the grader and tests use this).
+
+    Returns
+    -------
+    CheckResult
+        Truthy when the answer is right, so ``assert check(...)`` works. An unknown
+        exercise id gives a falsy result whose message suggests the nearest known id.
     """
     _load_all()
     if exercise not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise ValueError(f"unknown exercise {exercise!r}; known exercises: {known}")
-    fn, _ = _REGISTRY[exercise]
-    rng = np.random.default_rng(seed)
-    try:
-        ok, message = fn(answer, rng)
-    except Mismatch as wrong:
-        ok, message = False, str(wrong)
-    except _StudentError as err:
-        ok, message = False, str(err)
-    return CheckResult(exercise, bool(ok), message)
+        result = CheckResult(str(exercise), False, unknown_exercise_message(exercise))
+    else:
+        fn, _ = _REGISTRY[exercise]
+        rng = np.random.default_rng(seed)
+        try:
+            ok, message = fn(answer, rng)
+        except Mismatch as wrong:
+            ok, message = False, str(wrong)
+        except _StudentError as err:
+            ok, message = False, str(err)
+        except StudentCodeError as err:  # a proxy's error that reached no call()
+            ok, message = False, err.describe("your answer")
+        result = CheckResult(exercise, bool(ok), message)
+    if not quiet:
+        print(str(result))
+        result = CheckResult(result.exercise, result.ok, result.message, printed=True)
+    return result
 
 
 class _StudentError(Exception):
     pass
 
 
-def call(fn: Any, *args, name: str = "your function"):
-    """Call the student's ``fn``; turn a non-callable or an exception into a clear message."""
+class StudentCodeError(Exception):
+    """An exception raised by the student's code in *another* process (the grader's kernel).
+
+    :mod:`nnlib.grade` runs the student's code in a Jupyter kernel and hands the checker a
+    proxy; when the code raises there, the proxy raises this with what the kernel reported
+    (the exception's type name, its message and the line it was raised in), and
+    :func:`call` turns it into the same message as a local exception.
+    """
+
+    def __init__(self, type_name: str, text: str, lineno: int | None = None,
+                 line: str | None = None):
+        super().__init__(f"{type_name}: {text}")
+        self.type_name, self.text, self.lineno, self.line = type_name, text, lineno, line
+
+    def describe(self, name: str) -> str:
+        if self.type_name == "NotImplementedError":
+            return (f"{name} raised NotImplementedError: replace the `raise` line with your "
+                    "code")
+        where = f" (in line {self.lineno}: {self.line!r})" if self.lineno else ""
+        return f"{name} raised {self.type_name}: {self.text}{where}"
+
+
+class AnswerTimeout(StudentCodeError):
+    """The student's code did not return within the grader's time limit."""
+
+    def __init__(self, seconds: float):
+        super().__init__("TimeoutError", f"no result within {seconds:g} s")
+        self.seconds = seconds
+
+    def describe(self, name: str) -> str:
+        return (f"{name} did not return within {self.seconds:g} s (an endless loop?); "
+                "the grader stopped it")
+
+
+def call(fn: Any, *args, name: str = "your function", none_ok: bool = False):
+    """Call the student's ``fn``; turn a non-callable or an exception into a clear message.
+
+    A function that returns ``None`` (it forgot its ``return``) is told so, unless
+    ``none_ok`` (for an exercise whose function is meant to return nothing).
+    """
+    if fn is None:
+        raise _StudentError("the answer is None: pass your function itself (and run the "
+                            "cell that defines it first)")
     if not callable(fn):
         raise _StudentError(f"expected a function, got {type(fn).__name__}")
     try:
-        return fn(*args)
+        result = fn(*args)
+    except StudentCodeError as err:          # raised in the grader's kernel
+        raise _StudentError(err.describe(name)) from None
     except NotImplementedError:
         raise _StudentError(f"{name} raised NotImplementedError: replace the `raise` line "
                             "with your code") from None
@@ -119,6 +210,10 @@ def call(fn: Any, *args, name: str = "your function"):
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         raise _StudentError(f"{name} raised {type(exc).__name__}: {exc} "
                             f"(in line {frame.lineno}: {frame.line!r})") from None
+    if result is None and not none_ok:
+        raise _StudentError(f"{name} returned None: did your function forget to `return` "
+                            "its result?")
+    return result
 
 
 def compare_arrays(got: Any, expected: np.ndarray, *, what: str = "the result",
@@ -144,7 +239,7 @@ def compare_arrays(got: Any, expected: np.ndarray, *, what: str = "the result",
                        f"(largest difference {err:.3g})")
 
 
-def quiet_call(fn: Any, *args, name: str = "your function"):
+def quiet_call(fn: Any, *args, name: str = "your function", none_ok: bool = False):
     """:func:`call` with NumPy's floating-point warnings silenced.
 
     A naive answer may overflow on purpose; the checker reports that itself, in words,
@@ -152,7 +247,7 @@ def quiet_call(fn: Any, *args, name: str = "your function"):
     """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return call(fn, *args, name=name)
+        return call(fn, *args, name=name, none_ok=none_ok)
 
 
 def as_numeric(got: Any, what: str) -> np.ndarray:
