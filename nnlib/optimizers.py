@@ -37,16 +37,30 @@ class Optimizer:
     def learning_rate(self, value):
         self._lr = value if callable(value) else check_positive_float(value, "learning_rate")
 
-    def step(self, params, grads):
+    def step(self, params, grads, slices=None):
         """Update each array of ``params`` in place from the matching one of ``grads``.
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            The parameters (updated in place) and their gradients, in the same order.
+        slices : list of (list of slice or None), optional
+            For each array of ``params``, the separate variables stored inside it, as
+            slices of the flattened array (a model keeping all its weights in one vector
+            ``theta`` calls ``step([theta], [grad], slices=[var_slices])``). ``None``
+            (the default, for all arrays or for one) means the array is one variable.
+            Element-wise updates run on whole arrays; only per-variable operations
+            (``clipnorm``) use the slices.
 
         The state belongs to these parameter arrays: given other arrays (the optimizer
         reused for another model) it starts afresh, step count included.
         """
+        slices = _check_slices(params, slices)
         if self._state is None or not _same_arrays(params, self._params):
             self.reset()
             self._params = list(params)
             self._state = [self._new_state(p) for p in params]
+        self._slices = slices
         lr = self.learning_rate
         self._prepare(lr)
         for p, g, state in zip(params, grads, self._state):
@@ -82,6 +96,36 @@ class Optimizer:
 
     def _update(self, p, g, state, lr):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _check_slices(params, slices):
+    """Validate ``slices`` (see ``Optimizer.step``); return one list (or None) per array."""
+    if slices is None:
+        return [None] * len(params)
+    if isinstance(slices, slice) or len(slices) != len(params):
+        got = "a slice" if isinstance(slices, slice) else len(slices)
+        raise ValueError(f"slices must hold one entry (a list of slices or None) per "
+                         f"parameter array: got {got} for {len(params)} arrays")
+    out = []
+    for i, (p, sl) in enumerate(zip(params, slices)):
+        if sl is None:
+            out.append(None)
+            continue
+        sl = list(sl)
+        n = np.size(p)
+        for s in sl:
+            if not isinstance(s, slice) or s.step not in (None, 1):
+                raise TypeError(f"slices[{i}] must be a list of slice objects with step 1, "
+                                f"got {s!r}")
+            start, stop, _ = s.indices(n)
+            if s.start is None and s.stop is None:
+                continue
+            if (s.start is not None and not 0 <= s.start <= n) or \
+                    (s.stop is not None and not 0 <= s.stop <= n) or start > stop:
+                raise ValueError(f"slices[{i}] has {s!r}, outside parameter array {i} "
+                                 f"of size {n}")
+        out.append(sl)
+    return out
 
 
 def _same_arrays(a, b):
