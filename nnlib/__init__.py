@@ -40,3 +40,7 @@ def __getattr__(name):  # import the optional-dependency modules only when used
 
         return MLPClassifier
     raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
+
+from . import schedules  # noqa: E402  (learning-rate schedules, also nnlib.optimizers.schedules)
+
+__all__ += ["schedules"]
