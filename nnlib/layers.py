@@ -4,6 +4,29 @@ A layer is built for an input width (``build``) and then maps a batch ``X`` of s
 (n, input_dim) to (n, output_dim). ``backward(grad)`` takes dL/d(output) for the last
 ``forward`` batch, stores dL/d(parameter) in ``grads`` and returns dL/d(input).
 
+The layer contract
+------------------
+A layer declares its variables in ``_build(input_dim, rng, dtype)``, which returns the
+output width, by calling :meth:`Layer.add_weight` once per variable::
+
+    self.add_weight("kernel", (input_dim, units), initializer, rng)          # trainable
+    self.add_weight("moving_mean", (units,), "zeros", rng, trainable=False)  # state
+
+* A **trainable** variable goes into ``params[name]``, with its gradient in
+  ``grads[name]`` (same shape, written by ``backward``). Inside a model these arrays are
+  *views* into the model's one parameter vector ``theta`` and its gradient vector
+  (:attr:`nnlib.Sequential.theta`): the layer reads and writes them in place (``p[...] =
+  ...``, ``np.matmul(..., out=g)``) and never rebinds them (``params[name] = ...`` would
+  cut the array loose from ``theta``).
+* A **non-trainable** variable (a running statistic such as BatchNormalization's moving
+  mean and variance) goes into ``state[name]``: the layer's own array, not in ``theta``,
+  not touched by the optimizer, updated by the layer itself in ``forward(training=True)``.
+* ``get_weights()`` returns all of them, trainable or not, in the order they were added:
+  Keras's order.
+
+A layer built on its own (``Dense(3).build(4)``, as the chapters do) owns its arrays;
+:class:`nnlib.Sequential` moves them into ``theta`` when it is built.
+
 For speed, a layer reuses its output and gradient arrays from one batch to the next
 (they are reallocated only when the batch size changes), so the array ``forward``
 returns is overwritten by the next call: copy it if you keep it.
@@ -22,7 +45,10 @@ __all__ = ["Layer", "Dense", "Activation"]
 
 
 class Layer:
-    """Base class: parameters in ``params`` and their gradients in ``grads``, by name."""
+    """Base class: trainable ``params``, their ``grads``, non-trainable ``state``, by name.
+
+    See the module's docstring for the contract a layer follows.
+    """
 
     kind = "layer"
 
@@ -32,6 +58,8 @@ class Layer:
         self.output_dim = None
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.state: dict[str, np.ndarray] = {}
+        self.weight_names: list[str] = []     # every variable, in the order added (Keras's)
         self.built = False
         self.dtype = np.dtype(np.float64)
         self._buffers: dict[str, np.ndarray] = {}
@@ -44,6 +72,7 @@ class Layer:
                              f"previous layer gives {input_dim}")
         self.input_dim = input_dim
         self.dtype = np.dtype(dtype)
+        self.params, self.grads, self.state, self.weight_names = {}, {}, {}, []
         self.output_dim = self._build(input_dim, rng if rng is not None
                                       else np.random.default_rng(), self.dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -51,7 +80,25 @@ class Layer:
         return self.output_dim
 
     def _build(self, input_dim, rng, dtype):
+        """Declare the variables with :meth:`add_weight`; return the output width."""
         return input_dim
+
+    def add_weight(self, name, shape, initializer, rng, trainable=True):
+        """Create a variable of ``shape`` from ``initializer(shape, rng, dtype)``.
+
+        Trainable variables go into ``params`` (and get a gradient in ``grads``), the
+        others into ``state``. Returns the new array.
+        """
+        if name in self.weight_names:
+            raise ValueError(f"layer {self.name!r} already has a variable {name!r}")
+        init = _initializers.get(initializer)
+        value = np.asarray(init(tuple(shape), rng, self.dtype), dtype=self.dtype)
+        if value.shape != tuple(shape):
+            raise ValueError(f"the initializer of {name!r} returned shape {value.shape}, "
+                             f"expected {tuple(shape)}")
+        (self.params if trainable else self.state)[name] = value
+        self.weight_names.append(name)
+        return value
 
     # -- computing
     def forward(self, X, training=False):  # pragma: no cover - abstract
@@ -65,17 +112,26 @@ class Layer:
         return 0.0
 
     # -- parameters
+    def _variables(self):
+        """Every variable, trainable or not, in Keras's order (the arrays themselves)."""
+        return [self.params[k] if k in self.params else self.state[k]
+                for k in self.weight_names]
+
     def get_weights(self):
-        """Copies of the parameters, in Keras's order."""
-        return [p.copy() for p in self.params.values()]
+        """Copies of all the variables (trainable, then as added), in Keras's order."""
+        return [p.copy() for p in self._variables()]
 
     def set_weights(self, weights):
-        """Set the parameters from arrays of the same shapes (Keras's order)."""
+        """Set the variables from arrays of the same shapes (Keras's order).
+
+        The values are copied into the existing arrays (which, in a model, are views
+        into its ``theta``).
+        """
         weights = list(weights)
-        if len(weights) != len(self.params):
-            raise ValueError(f"layer {self.name!r} has {len(self.params)} weight arrays, "
-                             f"got {len(weights)}")
-        for (key, p), w in zip(self.params.items(), weights):
+        if len(weights) != len(self.weight_names):
+            raise ValueError(f"layer {self.name!r} has {len(self.weight_names)} weight "
+                             f"arrays, got {len(weights)}")
+        for key, p, w in zip(self.weight_names, self._variables(), weights):
             w = np.asarray(w)
             if w.shape != p.shape:
                 raise ValueError(f"layer {self.name!r}: {key} must have shape {p.shape}, "
@@ -83,6 +139,10 @@ class Layer:
             p[...] = w
 
     def count_params(self):
+        """The number of numbers in all variables (trainable or not), as Keras counts."""
+        return int(sum(p.size for p in self._variables()))
+
+    def count_trainable_params(self):
         return int(sum(p.size for p in self.params.values()))
 
     def _buffer(self, key, shape):
@@ -133,9 +193,9 @@ class Dense(Layer):
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
 
     def _build(self, input_dim, rng, dtype):
-        self.params = {"kernel": self.kernel_initializer((input_dim, self.units), rng, dtype)}
+        self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer, rng)
         if self.use_bias:
-            self.params["bias"] = self.bias_initializer((self.units,), rng, dtype)
+            self.add_weight("bias", (self.units,), self.bias_initializer, rng)
         return self.units
 
     def forward(self, X, training=False):
@@ -204,6 +264,19 @@ class Activation(Layer):
         return self.activation.name
 
 
+class _Constant:
+    """The initializer that fills every entry with ``value`` (a class: picklable)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, shape, rng=None, dtype=np.float64):
+        return np.full(shape, self.value, dtype=dtype)
+
+    def __repr__(self):
+        return f"Constant({self.value})"
+
+
 class PReLU(Layer):
     """The parametric ReLU: f(x) = x for x > 0 and alpha * x otherwise, alpha learned.
 
@@ -231,18 +304,12 @@ class PReLU(Layer):
         super().__init__(name=name, input_dim=input_dim)
         if isinstance(alpha_initializer, (int, float)) and not isinstance(alpha_initializer,
                                                                             bool):
-            value = float(alpha_initializer)
-
-            def constant(shape, rng=None, dtype=np.float64):
-                return np.full(shape, value, dtype=dtype)
-
-            self.alpha_initializer = constant
+            self.alpha_initializer = _Constant(float(alpha_initializer))
         else:
             self.alpha_initializer = _initializers.get(alpha_initializer)
 
     def _build(self, input_dim, rng, dtype):
-        self.params = {"alpha": np.asarray(self.alpha_initializer((input_dim,), rng, dtype),
-                                           dtype=dtype)}
+        self.add_weight("alpha", (input_dim,), self.alpha_initializer, rng)
         return input_dim
 
     def forward(self, X, training=False):

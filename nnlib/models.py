@@ -8,6 +8,25 @@ When the last layer's activation is the natural partner of the loss (sigmoid wit
 cross-entropy, softmax with categorical cross-entropy) the model computes the loss from
 the logits z and starts backpropagation with dL/dz = (a - y) / n: no log(0), no division
 by a(1 - a), and one step fewer.
+
+Parameters as one vector
+------------------------
+A built model keeps all its trainable parameters in ONE contiguous array,
+:attr:`Sequential.theta` (the model's dtype), and their gradients in another of the same
+size, :attr:`Sequential.gradient_vector`: the theta and the nabla_theta L of the
+equations, literally. Each layer's ``params["kernel"]``, ``params["bias"]``, ... are
+views into ``theta`` (and its ``grads`` views into ``gradient_vector``), laid out one
+after the other in ``get_weights()`` order, so that
+
+* ``backward`` writes every gradient straight into ``gradient_vector``;
+* the optimizer updates all of theta in a handful of whole-vector NumPy calls,
+  ``optimizer.step([theta], [gradient_vector], slices=[theta_slices])``, where
+  :attr:`Sequential.theta_slices` says where each variable lies (Keras applies
+  ``clipnorm`` per variable);
+* ``get_weights``/``set_weights`` copy out of and into the views.
+
+Non-trainable variables (``layer.state``) stay in their layers. The vector is made when
+the model is built and made again when a layer is added afterwards.
 """
 from __future__ import annotations
 
@@ -60,6 +79,8 @@ class Sequential:
         self.stop_training = False
         self.history = None
         self._batch_buffers: dict[str, np.ndarray] = {}
+        self._theta = self._gradient_vector = None
+        self._theta_slices: list[slice] = []
         for layer in layers or []:
             self.add(layer)
 
@@ -78,6 +99,8 @@ class Sequential:
             layer.build(layer.input_dim, self._init_rng, self.dtype)
         self.layers.append(layer)
         self._fused = None
+        if self.built:
+            self._pack()
         return self
 
     @property
@@ -100,7 +123,67 @@ class Sequential:
         for layer in self.layers:
             width = layer.build(width, self._init_rng, self.dtype) if not layer.built \
                 else layer.output_dim
+        self._pack()
         return self
+
+    # ------------------------------------------------------------------ theta
+    def _pack(self):
+        """Move every layer's trainable parameters into one vector theta (see module doc)."""
+        arrays = [p for layer in self.layers for p in layer.params.values()]
+        sizes = np.cumsum([0] + [p.size for p in arrays])
+        self._theta_slices = [slice(int(a), int(b)) for a, b in zip(sizes[:-1], sizes[1:])]
+        self._theta = np.empty(int(sizes[-1]), dtype=self.dtype)
+        self._gradient_vector = np.zeros(int(sizes[-1]), dtype=self.dtype)
+        for p, s in zip(arrays, self._theta_slices):
+            self._theta[s] = p.ravel()
+        self._bind_views()
+
+    def _bind_views(self):
+        """Make each layer's params and grads views into theta and the gradient vector."""
+        slices = iter(self._theta_slices)
+        for layer in self.layers:
+            for key, p in layer.params.items():
+                s = next(slices)
+                layer.params[key] = self._theta[s].reshape(p.shape)
+                layer.grads[key] = self._gradient_vector[s].reshape(p.shape)
+
+    def __setstate__(self, state):
+        # pickle stores views as separate arrays: make them views into theta again
+        self.__dict__.update(state)
+        if self.__dict__.get("_theta") is not None:
+            if not self._theta.flags.writeable:      # e.g. a memory-mapped joblib load
+                self._theta = self._theta.copy()
+            if not self._gradient_vector.flags.writeable:
+                self._gradient_vector = self._gradient_vector.copy()
+            self._bind_views()
+
+    def _require_built(self, what):
+        if self._theta is None or not self.built:
+            raise ValueError(f"the model is not built yet, so it has no {what}: give the "
+                             "first layer input_dim, or call build(input_dim) or fit first")
+
+    @property
+    def theta(self):
+        """All trainable parameters as one vector (the array itself: writing changes them).
+
+        Laid out in ``get_weights()`` order, each array flattened in C order; each
+        layer's ``params`` are views into it.
+        """
+        self._require_built("theta")
+        return self._theta
+
+    @property
+    def gradient_vector(self):
+        """The gradient of the loss with respect to :attr:`theta`, from the last backward
+        pass (the array itself; each layer's ``grads`` are views into it)."""
+        self._require_built("gradient_vector")
+        return self._gradient_vector
+
+    @property
+    def theta_slices(self):
+        """Where each array of ``trainable_weights`` lies in :attr:`theta`: a list of slices."""
+        self._require_built("theta_slices")
+        return list(self._theta_slices)
 
     # ------------------------------------------------------------------ compile
     def compile(self, loss, optimizer="sgd", metrics=None):
@@ -215,12 +298,14 @@ class Sequential:
 
     @property
     def trainable_weights(self):
-        """The parameter arrays themselves (not copies), in ``get_weights()`` order."""
+        """The parameter arrays themselves (views into :attr:`theta`), in
+        ``get_weights()`` order."""
         return [p for layer in self.layers for p in layer.params.values()]
 
     @property
     def gradients(self):
-        """The gradient arrays of the last backward pass, in ``get_weights()`` order."""
+        """The gradient arrays of the last backward pass (views into
+        :attr:`gradient_vector`), in ``get_weights()`` order."""
         return [g for layer in self.layers for g in layer.grads.values()]
 
     def train_on_batch(self, X, Y):
@@ -228,7 +313,8 @@ class Sequential:
         A = self._forward(X, training=True)
         value = self._loss_value(Y, A)
         self._backward(Y, A)
-        self.optimizer.step(self.trainable_weights, self.gradients)
+        self.optimizer.step([self._theta], [self._gradient_vector],
+                            slices=[self._theta_slices])
         return value, A
 
     def loss_and_gradients(self, X, y):
@@ -389,14 +475,14 @@ class Sequential:
     def set_weights(self, weights):
         """Set all parameters from a list like the one :meth:`get_weights` returns."""
         weights = list(weights)
-        expected = sum(len(layer.params) for layer in self.layers)
+        expected = sum(len(layer.weight_names) for layer in self.layers)
         if len(weights) != expected:
-            shapes = [p.shape for p in self.trainable_weights]
+            shapes = [p.shape for layer in self.layers for p in layer._variables()]
             raise ValueError(f"expected {expected} weight arrays with shapes {shapes}, "
                              f"got {len(weights)}")
         i = 0
         for layer in self.layers:
-            k = len(layer.params)
+            k = len(layer.weight_names)
             layer.set_weights(weights[i:i + k])
             i += k
 
@@ -419,8 +505,9 @@ class Sequential:
                  line]
         lines += [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:>{w[2]}}" for a, b, c in rows]
         total = self.count_params()
-        lines += [line, f"Total params: {total:,}", f"Trainable params: {total:,}",
-                  "Non-trainable params: 0"]
+        trainable = sum(layer.count_trainable_params() for layer in self.layers)
+        lines += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                  f"Non-trainable params: {total - trainable:,}"]
         print_fn("\n".join(lines))
 
     def __repr__(self):

@@ -198,11 +198,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         model = state.get("model_")
         if model is not None:  # a memory-mapped load gives read-only arrays: copy them
+            # (theta and its views are taken care of by Sequential.__setstate__)
             for layer in model.layers:
-                for key in list(layer.params):
-                    layer.params[key] = np.array(layer.params[key])
-                for key in list(layer.grads):
-                    layer.grads[key] = np.array(layer.grads[key])
+                for key in list(layer.state):
+                    layer.state[key] = np.array(layer.state[key])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
