@@ -428,3 +428,169 @@ def plot_decision_boundary(predict, X, y, ax=None, *, resolution=200, margin=0.5
 
 
 __all__ += ["plot_decision_boundary"]
+
+
+# ----------------------------------------------------------------- chapter 10: metrics
+def plot_confusion_matrix(cm, labels=None, ax=None, *, normalize=None, cmap="Blues",
+                          title=None, xlabel="predicted class", ylabel="true class",
+                          fmt=None, colorbar=False):
+    """A confusion matrix as a heat map with the count (or rate) written in each cell.
+
+    Parameters
+    ----------
+    cm : array-like of shape (C, C)
+        ``cm[i, j]``: samples of class ``labels[i]`` predicted as ``labels[j]`` (the
+        layout of :func:`nnlib.metrics.confusion_matrix`: rows are the truth).
+    labels : sequence, optional
+        Tick labels of the classes; by default 0, ..., C-1.
+    ax : matplotlib Axes, optional
+    normalize : {"true", "pred", "all"} or None
+        Colour and write rates instead of counts: divided by the row sums (recall per
+        class on the diagonal), the column sums (precision) or the total.
+    cmap : str
+        Colour map; the text is white on dark cells and black on light ones.
+    fmt : str, optional
+        Format of the numbers; ``"d"`` for counts and ``".2f"`` for rates by default.
+    colorbar : bool
+        Add a colour bar.
+
+    Returns the axes.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
+        raise ValueError(f"cm must be a square (C, C) matrix, got shape {cm.shape}")
+    if not np.issubdtype(cm.dtype, np.number) or not np.all(np.isfinite(cm)) \
+            or np.any(cm < 0):
+        raise ValueError("cm must hold finite, non-negative counts or rates")
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"unknown normalize {normalize!r}; valid values are "
+                         "'true', 'pred', 'all' and None")
+    k = cm.shape[0]
+    labels = list(range(k)) if labels is None else list(labels)
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} labels for a {k} x {k} matrix")
+    values = cm.astype(float)
+    if normalize is not None:
+        den = {"true": values.sum(axis=1, keepdims=True),
+               "pred": values.sum(axis=0, keepdims=True), "all": values.sum()}[normalize]
+        values = np.divide(values, den, out=np.zeros_like(values), where=den != 0)
+    if fmt is None:
+        integral = normalize is None and np.all(values == np.round(values))
+        fmt = "d" if integral else ".2f"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 + 0.45 * max(k, 4), 1.0 + 0.45 * max(k, 4)))
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=max(values.max(), 1e-12))
+    ax.grid(False)
+    middle = values.max() / 2
+    size = "medium" if k <= 4 else ("small" if k <= 8 else "x-small")
+    for i in range(k):
+        for j in range(k):
+            v = values[i, j]
+            text = format(int(round(v)), fmt) if fmt == "d" else format(v, fmt)
+            ax.text(j, i, text, ha="center", va="center", fontsize=size,
+                    color="white" if v > middle else "black")
+    ax.set_xticks(range(k), [str(lab) for lab in labels])
+    ax.set_yticks(range(k), [str(lab) for lab in labels])
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title is not None:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax)
+    return ax
+
+
+def _curve_xy(x, y, xname, yname):
+    x = np.ravel(np.asarray(x, dtype=float))
+    y = np.ravel(np.asarray(y, dtype=float))
+    if len(x) != len(y):
+        raise ValueError(f"{xname} and {yname} have different lengths: "
+                         f"{len(x)} and {len(y)}")
+    if len(x) < 2:
+        raise ValueError(f"a curve needs at least 2 points, got {len(x)}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{xname} and {yname} must be finite")
+    return x, y
+
+
+def plot_roc(fpr, tpr, ax=None, *, label=None, chance=True, markers=False, **kwargs):
+    """A receiver operating characteristic curve: TPR against FPR.
+
+    Parameters
+    ----------
+    fpr, tpr : array-like
+        Points of the curve, e.g. the first two outputs of
+        :func:`nnlib.metrics.roc_curve`.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend entry (put the AUC in it).
+    chance : bool
+        Draw the diagonal of a classifier that guesses (AUC 1/2), once per axes.
+    markers : bool
+        Mark each threshold's point.
+    **kwargs
+        Passed to ``ax.plot`` (colour, line style, ...).
+
+    Returns the axes.
+    """
+    fpr, tpr = _curve_xy(fpr, tpr, "fpr", "tpr")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    if chance and not any(line.get_label() == "chance (AUC 0.5)"
+                          for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], ls=":", color="grey", label="chance (AUC 0.5)")
+    if markers:
+        kwargs.setdefault("marker", "o")
+        kwargs.setdefault("markersize", 4)
+    ax.plot(fpr, tpr, label=label, **kwargs)
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal",
+           xlabel="false positive rate (1 - specificity)",
+           ylabel="true positive rate (recall)")
+    if label is not None or chance:
+        ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_precision_recall(recall, precision, ax=None, *, label=None, prevalence=None,
+                          step=True, **kwargs):
+    """A precision–recall curve: precision against recall.
+
+    Parameters
+    ----------
+    recall, precision : array-like
+        Points of the curve, e.g. the second and first outputs of
+        :func:`nnlib.metrics.precision_recall_curve` (note the order).
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend entry (put the average precision in it).
+    prevalence : float, optional
+        Draw the horizontal line of a classifier that guesses: its precision is the
+        fraction of positives.
+    step : bool
+        Draw the curve as the step function whose area is the average precision
+        (each recall level carried at the precision reached there), instead of straight
+        lines between the points.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns the axes.
+    """
+    recall, precision = _curve_xy(recall, precision, "recall", "precision")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    if prevalence is not None:
+        if not 0 <= prevalence <= 1:
+            raise ValueError(f"prevalence must lie in [0, 1], got {prevalence!r}")
+        ax.axhline(prevalence, ls=":", color="grey",
+                   label=f"chance (precision {prevalence:.2f})")
+    if step:  # the height of each recall step is the precision at its higher recall
+        kwargs.setdefault("drawstyle",
+                          "steps-post" if recall[0] >= recall[-1] else "steps-pre")
+    ax.plot(recall, precision, label=label, **kwargs)
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal", xlabel="recall",
+           ylabel="precision")
+    if label is not None or prevalence is not None:
+        ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_confusion_matrix", "plot_roc", "plot_precision_recall"]
