@@ -63,7 +63,7 @@ class Optimizer:
     ----------
     learning_rate : float or callable
         $\eta > 0$, or a function of the number of steps done returning $\eta_t$, such
-        as a schedule from :mod:`nnlib.optimizers.schedules`.
+        as a schedule from :mod:`nnlib.schedules` (also ``nnlib.optimizers.schedules``).
     weight_decay : float or None
         $\lambda \ge 0$: before each update $\theta \leftarrow \theta - \lambda\eta_t
         \theta$ (decoupled weight decay, Loshchilov & Hutter). None: no decay.
