@@ -430,6 +430,97 @@ def plot_decision_boundary(predict, X, y, ax=None, *, resolution=200, margin=0.5
 __all__ += ["plot_decision_boundary"]
 
 
+def plot_layer_histograms(values, ax=None, *, bins=60, range=None, labels=None,
+                          cmap="viridis", title=None, xlabel=None, legend=True):
+    """One normalized step histogram per layer, on the same axes (chapter 9).
+
+    Parameters
+    ----------
+    values : sequence of array-like
+        ``values[l]`` holds the numbers of layer l + 1 (activations, gradients, ...),
+        of any shape; they are flattened.
+    ax : matplotlib Axes, optional
+    bins : int
+        Number of bins, the same for every layer.
+    range : (float, float), optional
+        The range of the bins; by default that of all values together.
+    labels : sequence of str, optional
+        One legend entry per layer; by default "layer 1", "layer 2", ...
+    cmap : str
+        Colormap giving each layer its colour, from the first layer to the last.
+
+    Returns the axes. Non-finite values are left out.
+    """
+    values = [np.ravel(np.asarray(v, dtype=float)) for v in values]
+    if not values:
+        raise ValueError("values is empty: give one array per layer")
+    values = [v[np.isfinite(v)] for v in values]
+    if range is None:
+        nonempty = [v for v in values if v.size]
+        if not nonempty:
+            raise ValueError("no finite values to draw")
+        lo = min(v.min() for v in nonempty)
+        hi = max(v.max() for v in nonempty)
+        range = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    if labels is None:
+        labels = [f"layer {l + 1}" for l in np.arange(len(values))]
+    if len(labels) != len(values):
+        raise ValueError(f"got {len(labels)} labels for {len(values)} layers")
+    if ax is None:
+        _, ax = plt.subplots()
+    colormap = plt.get_cmap(cmap)
+    for l, (v, label) in enumerate(zip(values, labels)):
+        color = colormap(0.9 * l / max(len(values) - 1, 1))
+        ax.hist(v, bins=bins, range=range, density=True, histtype="step", linewidth=1.4,
+                color=color, label=label)
+    ax.set_ylabel("density")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_layer_statistic(curves, ax=None, *, logy=True, xlabel="layer",
+                         ylabel="standard deviation", title=None, styles=None):
+    """A per-layer statistic (a standard deviation, a gradient norm) for several networks.
+
+    Parameters
+    ----------
+    curves : dict of str -> array-like
+        For each network (the legend label), one value per layer, from layer 1.
+    ax : matplotlib Axes, optional
+    logy : bool
+        A logarithmic y axis, where a constant factor per layer is a straight line.
+    styles : dict of str -> dict, optional
+        Extra keyword arguments of ``ax.plot`` per label (colour, line style, ...).
+
+    Returns the axes.
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> values")
+    if ax is None:
+        _, ax = plt.subplots()
+    styles = styles or {}
+    for label, v in curves.items():
+        v = np.ravel(np.asarray(v, dtype=float))
+        kwargs = {"marker": "o", "markersize": 3}
+        kwargs.update(styles.get(label, {}))
+        ax.plot(np.arange(1, len(v) + 1), v, label=label, **kwargs)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["plot_layer_histograms", "plot_layer_statistic"]
+
+
 # ----------------------------------------------------------------- chapter 10: metrics
 def plot_confusion_matrix(cm, labels=None, ax=None, *, normalize=None, cmap="Blues",
                           title=None, xlabel="predicted class", ylabel="true class",
