@@ -27,10 +27,9 @@ output width, by calling :meth:`Layer.add_weight` once per variable::
 A layer built on its own (``Dense(3).build(4)``, as the chapters do) owns its arrays;
 :class:`nnlib.Sequential` moves them into ``theta`` when it is built.
 
-For speed, a layer reuses its output and gradient arrays from one batch to the next
-(they are reallocated only when the batch size changes), so the array ``forward``
-returns is overwritten by the next call: copy it if you keep it.
-:meth:`nnlib.Sequential.predict` always returns a fresh array.
+``forward`` keeps what ``backward`` needs (its input, and for ``Dense`` z and a) and may
+return an array that the next call overwrites (``PReLU`` reuses its work arrays): copy
+it if you keep it. :meth:`nnlib.Sequential.predict` always returns a fresh array.
 """
 from __future__ import annotations
 
@@ -200,34 +199,29 @@ class Dense(Layer):
 
     def forward(self, X, training=False):
         """a = activation(X @ W + b); keeps X, z and a for :meth:`backward`."""
-        n = X.shape[0]
         self._X = X
-        z = np.matmul(X, self.params["kernel"], out=self._buffer("z", (n, self.units)))
+        self.z = X @ self.params["kernel"]
         if self.use_bias:
-            z += self.params["bias"]
-        self.z = z
-        if isinstance(self.activation, _activations._Identity):
-            self.a = z
-        else:
-            self.a = self.activation.forward(z, out=self._buffer("a", z.shape))
+            self.z += self.params["bias"]
+        self.a = self.activation.forward(self.z)
         return self.a
 
     def backward(self, grad, need_input_grad=True, grad_is_logits=False):
         """Gradients of the parameters from dL/da (or dL/dz if ``grad_is_logits``).
 
-        Returns dL/dX, or None when ``need_input_grad`` is False (the first layer).
-        ``grad`` may be overwritten.
+        The gradients are written into ``grads`` in place (``out=``: in a model they
+        are views into its gradient vector). Returns dL/dX, or None when
+        ``need_input_grad`` is False (the first layer). ``grad`` may be overwritten.
         """
         gz = grad if grad_is_logits else self.activation.backward(self.z, self.a, grad)
-        np.matmul(self._X.T, gz, out=self.grads["kernel"])
+        np.matmul(self._X.T, gz, out=self.grads["kernel"])        # dL/dW = X^T dL/dz
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.params["kernel"], self.grads["kernel"])
         if self.use_bias:
-            np.sum(gz, axis=0, out=self.grads["bias"])
+            gz.sum(axis=0, out=self.grads["bias"])                # dL/db = column sums
         if not need_input_grad:
             return None
-        return np.matmul(gz, self.params["kernel"].T,
-                         out=self._buffer("dX", (gz.shape[0], self.input_dim)))
+        return gz @ self.params["kernel"].T                       # dL/dX = dL/dz W^T
 
     def regularization_loss(self):
         if self.kernel_regularizer is None:
@@ -249,10 +243,7 @@ class Activation(Layer):
 
     def forward(self, X, training=False):
         self.z = X
-        if isinstance(self.activation, _activations._Identity):
-            self.a = X
-        else:
-            self.a = self.activation.forward(X, out=self._buffer("a", X.shape))
+        self.a = self.activation.forward(X)
         return self.a
 
     def backward(self, grad, need_input_grad=True, grad_is_logits=False):

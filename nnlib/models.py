@@ -289,7 +289,7 @@ class Sequential:
     def _backward(self, Y, A):
         last = self.layers[-1]
         if self.fused:
-            grad = self.loss.gradient_from_logits(Y, A, out=last._buffer("dA", A.shape))
+            grad = self.loss.gradient_from_logits(Y, A)
         else:
             grad = self.loss.gradient(Y, A)
         for i in range(len(self.layers) - 1, -1, -1):
