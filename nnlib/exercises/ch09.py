@@ -88,7 +88,8 @@ _DENSITY = np.exp(-_GRID ** 2 / 2) / np.sqrt(2 * np.pi)
 
 def _gaussian_mean(values):
     """E[f(xi)] for xi ~ N(0, 1), by the trapezoid rule on a fine grid."""
-    return float(np.trapezoid(values * _DENSITY, _GRID))
+    trapezoid = getattr(np, "trapezoid", None) or np.trapz   # NumPy 1 has only trapz
+    return float(trapezoid(values * _DENSITY, _GRID))
 
 
 def _activation_pool(rng):
