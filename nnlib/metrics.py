@@ -401,3 +401,384 @@ def average_precision_score(y_true, y_score, *, pos_label=1) -> float:
     """
     precision, recall, _ = precision_recall_curve(y_true, y_score, pos_label=pos_label)
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+
+
+# --------------------------------------------------------------------------- stateful
+# Metrics that a model reports during fit/evaluate (chapter 13): objects with
+# update_state / result / reset_state, as Keras's keras.metrics.Metric.
+
+def _metric_arrays(y_true, y_pred):
+    """(y_true, y_pred) as float arrays; y_true reshaped to y_pred's shape if it is 1-D
+    against one output column. Raises for NaN/inf, different lengths, other shapes."""
+    from ._validation import as_float_array
+
+    yt = as_float_array(y_true, "y_true", ndim=None)
+    yp = as_float_array(y_pred, "y_pred", ndim=None)
+    if yt.ndim == 0 or yp.ndim == 0:
+        raise ValueError(f"y_true and y_pred must be arrays, got shapes {yt.shape} and "
+                         f"{yp.shape}")
+    if len(yt) != len(yp):
+        raise ValueError(f"y_true and y_pred have different numbers of samples: shapes "
+                         f"{yt.shape} and {yp.shape}")
+    if yt.shape != yp.shape and yt.size == yp.size and yt.ndim <= 2 and yp.ndim <= 2:
+        yt = yt.reshape(yp.shape)
+    return yt, yp
+
+
+class Metric:
+    """Base class of a stateful metric, as ``keras.metrics.Metric``.
+
+    Subclasses implement :meth:`update_state` (accumulate one batch), :meth:`result`
+    (the value over everything seen since the last reset) and :meth:`reset_state`.
+    ``fit`` resets a metric at the start of each epoch and updates it after each batch,
+    so the value logged under ``name`` is exact over the whole epoch (not an average of
+    per-batch values); ``evaluate`` does the same over its batches.
+    """
+
+    name = "metric"
+
+    def __init__(self, name=None):
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"name must be a non-empty string, got {name!r}")
+            self.name = name
+        self.reset_state()
+
+    def update_state(self, y_true, y_pred):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def result(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reset_state(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred) -> float:
+        """Update with one batch and return the result, as Keras's ``metric(y, p)``."""
+        self.update_state(y_true, y_pred)
+        return self.result()
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class MeanMetricWrapper(Metric):
+    """A function ``fn(y_true, y_pred) -> float`` averaged over batches weighted by their
+    sizes, as Keras does with a function given to ``compile(metrics=...)``."""
+
+    def __init__(self, fn, name=None):
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+        self.fn = fn
+        super().__init__(name or getattr(fn, "__name__", "metric"))
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0
+
+    def update_state(self, y_true, y_pred):
+        value = self.fn(y_true, y_pred)
+        try:
+            value = float(np.mean(value))
+        except (TypeError, ValueError):
+            raise TypeError(f"metric {self.name!r} must return a number, got "
+                            f"{type(value).__name__}") from None
+        n = len(y_pred)
+        self.total += value * n
+        self.count += n
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class PearsonCorrelation(Metric):
+    """Pearson's r between all targets and all predictions seen since the last reset.
+
+    Exact over the epoch: it keeps n, the two means and the centred sums of squares and
+    cross-products, merged batch by batch (Chan et al.'s pairwise update, stable where
+    Σx² - n x̄² would cancel), so ``result()`` equals ``np.corrcoef`` of everything seen.
+    Keras's ``keras.metrics.PearsonCorrelation`` instead computes r per sample along the
+    last axis and averages over batches (NaN for one output column); averaging per-batch
+    r's is not the epoch's r.
+
+    ``result()`` is NaN before two values have been seen or when either side is
+    constant.
+    """
+
+    name = "pearson_correlation"
+
+    def reset_state(self):
+        self.n = 0
+        self.mean_true = self.mean_pred = 0.0
+        self.ss_true = self.ss_pred = self.cross = 0.0
+
+    def update_state(self, y_true, y_pred):
+        yt, yp = _metric_arrays(y_true, y_pred)
+        if yt.shape != yp.shape:
+            raise ValueError(f"y_true and y_pred must have the same shape, got {yt.shape} "
+                             f"and {yp.shape}")
+        x, y = yt.ravel().astype(np.float64), yp.ravel().astype(np.float64)
+        m = x.size
+        if m == 0:
+            return
+        mx, my = x.mean(), y.mean()
+        dx, dy = x - mx, y - my
+        sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+        n = self.n
+        total = n + m
+        ex, ey = mx - self.mean_true, my - self.mean_pred
+        self.ss_true += sxx + ex * ex * n * m / total
+        self.ss_pred += syy + ey * ey * n * m / total
+        self.cross += sxy + ex * ey * n * m / total
+        self.mean_true += ex * m / total
+        self.mean_pred += ey * m / total
+        self.n = total
+
+    def result(self):
+        den = np.sqrt(self.ss_true * self.ss_pred)
+        if self.n < 2 or den == 0:
+            return float("nan")
+        return float(self.cross / den)
+
+
+def _check_binary_labels(yt, name):
+    if not np.all((yt == 0) | (yt == 1)):
+        bad = yt[(yt != 0) & (yt != 1)]
+        raise ValueError(f"{name} needs binary labels 0/1 in y_true, got values such as "
+                         f"{bad.ravel()[:3].tolist()}")
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """Fraction of entries where y_true equals (y_pred > threshold), as Keras's."""
+    yt, yp = _metric_arrays(y_true, y_pred)
+    _check_binary_labels(yt, "binary_accuracy")
+    if yt.shape != yp.shape:
+        raise ValueError(f"binary_accuracy: y_true has shape {yt.shape}, y_pred {yp.shape}")
+    return float(np.mean(yt == (yp > threshold)))
+
+
+def categorical_accuracy(y_true, y_pred):
+    """Fraction of rows where argmax(y_true) equals argmax(y_pred) (one-hot y_true)."""
+    yt, yp = _metric_arrays(y_true, y_pred)
+    if yt.shape != yp.shape or yp.ndim != 2:
+        raise ValueError(f"categorical_accuracy needs one-hot y_true of y_pred's shape "
+                         f"(n, C), got {yt.shape} and {yp.shape}")
+    return float(np.mean(yt.argmax(axis=1) == yp.argmax(axis=1)))
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """Fraction of rows where the integer label y_true equals argmax(y_pred)."""
+    yt, yp = _metric_arrays(y_true, y_pred)
+    if yp.ndim != 2 or yt.size != len(yp):
+        raise ValueError(f"sparse_categorical_accuracy needs labels of shape (n,) and "
+                         f"scores (n, C), got {yt.shape} and {yp.shape}")
+    return float(np.mean(yt.ravel() == yp.argmax(axis=1)))
+
+
+def mean_squared_error(y_true, y_pred):
+    yt, yp = _metric_arrays(y_true, y_pred)
+    return float(np.mean((yt - yp) ** 2))
+
+
+def mean_absolute_error(y_true, y_pred):
+    yt, yp = _metric_arrays(y_true, y_pred)
+    return float(np.mean(np.abs(yt - yp)))
+
+
+#: the metric names ``compile(metrics=[...])`` accepts (Keras's names and aliases);
+#: "accuracy"/"acc" become binary, sparse categorical or categorical accuracy by the
+#: output width and the loss, as in Keras
+METRIC_NAMES = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                "sparse_categorical_accuracy", "mse", "mean_squared_error", "mae",
+                "mean_absolute_error")
+_METRIC_FUNCTIONS = {"binary_accuracy": binary_accuracy,
+                     "categorical_accuracy": categorical_accuracy,
+                     "sparse_categorical_accuracy": sparse_categorical_accuracy,
+                     "mse": mean_squared_error, "mean_squared_error": mean_squared_error,
+                     "mae": mean_absolute_error, "mean_absolute_error": mean_absolute_error}
+
+
+def get_metric(identifier, output_dim=None, sparse=False) -> Metric:
+    """A fresh Metric object for a name, a function or a Metric (returned as is).
+
+    Names are reported under the name given (``"acc"`` -> ``"acc"``), functions under
+    ``fn.__name__``, Metric objects under their ``name``.
+    """
+    from ._validation import unknown_name
+
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in METRIC_NAMES:
+            raise unknown_name("metric", identifier, METRIC_NAMES)
+        if identifier in ("accuracy", "acc"):
+            fn = (binary_accuracy if output_dim == 1 else sparse_categorical_accuracy
+                  if sparse else categorical_accuracy)
+        else:
+            fn = _METRIC_FUNCTIONS[identifier]
+        return MeanMetricWrapper(fn, name=identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        raise TypeError(f"pass an instance, {identifier.__name__}(), not the class")
+    if callable(identifier):
+        return MeanMetricWrapper(identifier)
+    raise TypeError(f"a metric must be a name, a function fn(y_true, y_pred) or an "
+                    f"nnlib.metrics.Metric, got {type(identifier).__name__}")
+
+
+__all__ += ["Metric", "MeanMetricWrapper", "PearsonCorrelation", "binary_accuracy",
+            "categorical_accuracy", "sparse_categorical_accuracy", "get_metric",
+            "METRIC_NAMES"]
+
+
+# ------------------------------------------------------------------ streaming metrics
+def _snake_case(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _batch_arrays(y_true, y_pred, sample_weight, where: str):
+    """Flatten a batch to float64 vectors of equal length (and its weights)."""
+    t = np.asarray(y_true)
+    p = np.asarray(y_pred)
+    for arr, name in ((t, "y_true"), (p, "y_pred")):
+        if arr.dtype.kind in "USaO" or not (np.issubdtype(arr.dtype, np.number)
+                                            or arr.dtype == bool):
+            raise TypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+    t, p = t.astype(np.float64).ravel(), p.astype(np.float64).ravel()
+    if t.size != p.size:
+        raise ValueError(f"{where}: y_true and y_pred have different sizes: shapes "
+                         f"{np.shape(y_true)} and {np.shape(y_pred)}")
+    if not (np.isfinite(t).all() and np.isfinite(p).all()):
+        raise ValueError(f"{where}: y_true or y_pred contains NaN or infinite values")
+    if sample_weight is None:
+        return t, p, np.ones_like(t)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.size != t.size:
+        raise ValueError(f"{where}: sample_weight has shape {w.shape}, expected one "
+                         f"weight per value ({t.size})")
+    w = w.ravel()
+    if not np.isfinite(w).all() or np.any(w < 0):
+        raise ValueError(f"{where}: sample_weight must be finite and non-negative")
+    return t, p, w
+
+
+class Metric:
+    """A metric accumulated over batches, with Keras's interface.
+
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds a batch,
+    ``result()`` returns the value over everything added since the last
+    ``reset_state()``. Calling the metric, ``m(y_true, y_pred)``, updates it with one
+    batch and returns the result, as in Keras. A subclass keeps *sufficient statistics*
+    (sums from which the exact value follows), so that the value over an epoch does not
+    depend on how the epoch was cut into batches.
+
+    Parameters
+    ----------
+    name : str, optional
+        The key under which a model's history reports it; by default the class name in
+        snake case (``PearsonCorrelation`` -> ``"pearson_correlation"``).
+    """
+
+    def __init__(self, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {type(name).__name__}")
+        self.name = name or _snake_case(type(self).__name__)
+        self.reset_state()
+
+    def reset_state(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def result(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class MeanMetricWrapper(Metric):
+    """The weighted mean over batches of ``fn(y_true, y_pred)``, each batch weighted by its
+    size (or by the sum of its ``sample_weight``), as Keras averages a function metric.
+
+    Exact for metrics that are means over samples (accuracy, squared error); for others
+    (a correlation, an AUC) it is only the mean of per-batch values: write a
+    :class:`Metric` with sufficient statistics instead.
+    """
+
+    def __init__(self, fn, name=None):
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+        self.fn = fn
+        super().__init__(name or getattr(fn, "__name__", None) or "mean_metric")
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        t, _, w = _batch_arrays(y_true, y_pred, sample_weight, self.name)
+        value = float(self.fn(y_true, y_pred))
+        if not np.isfinite(value):
+            raise ValueError(f"{self.name}: the metric function returned {value}")
+        weight = float(w.sum()) if sample_weight is not None else float(len(t))
+        self.total += value * weight
+        self.count += weight
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+class PearsonCorrelation(Metric):
+    """Pearson's correlation between targets and predictions over all batches, exact.
+
+    It keeps the count, the two means and the centred second moments
+    ``sum w (x - mean_x)^2``, ``sum w (y - mean_y)^2``, ``sum w (x - mean_x)(y - mean_y)``,
+    and merges each batch into them with Chan, Golub and LeVeque's update, which stays
+    accurate when the values have a large common offset (raw sums of squares would
+    cancel). ``result()`` equals ``np.corrcoef`` of everything added, however the data
+    was batched; 0.0 before any update or when either variable is constant.
+
+    Keras 3's ``metrics.PearsonCorrelation`` differs: it computes r along the last axis
+    of each sample and averages over batches (NaN for outputs of shape (n, 1)). Here
+    ``y_true`` and ``y_pred`` are flattened.
+    """
+
+    def reset_state(self) -> None:
+        self.n = 0.0
+        self.mean_true = self.mean_pred = 0.0
+        self.m2_true = self.m2_pred = self.c_true_pred = 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        t, p, w = _batch_arrays(y_true, y_pred, sample_weight, self.name)
+        n_b = float(w.sum())
+        if n_b == 0:
+            return
+        mt, mp = float(w @ t) / n_b, float(w @ p) / n_b
+        dt, dp = t - mt, p - mp
+        m2t, m2p, ctp = float(w @ (dt * dt)), float(w @ (dp * dp)), float(w @ (dt * dp))
+        n_a, n = self.n, self.n + n_b
+        delta_t, delta_p = mt - self.mean_true, mp - self.mean_pred
+        factor = n_a * n_b / n
+        self.mean_true += delta_t * n_b / n
+        self.mean_pred += delta_p * n_b / n
+        self.m2_true += m2t + delta_t * delta_t * factor
+        self.m2_pred += m2p + delta_p * delta_p * factor
+        self.c_true_pred += ctp + delta_t * delta_p * factor
+        self.n = n
+
+    def result(self) -> float:
+        den = np.sqrt(self.m2_true * self.m2_pred)
+        if not den > 0:
+            return 0.0
+        return float(np.clip(self.c_true_pred / den, -1.0, 1.0))
+
+
+__all__ += ["Metric", "MeanMetricWrapper", "PearsonCorrelation"]
