@@ -27,6 +27,10 @@ Conventions (each equals scikit-learn 1.9 unless said otherwise):
   1.9 warns and returns NaN (ROC) or sets the recall to 1 (PR); older versions raised.
 * No ``sample_weight``; labels are numbers (integers, booleans, or floats with integer
   values), not strings.
+
+For metrics accumulated batch by batch during training, :class:`Metric` has Keras's
+interface (``update_state``, ``result``, ``reset_state``); :class:`MeanMetricWrapper`
+averages a function over batches and :class:`PearsonCorrelation` is exact over them.
 """
 from __future__ import annotations
 
@@ -395,9 +399,11 @@ def average_precision_score(y_true, y_score, *, pos_label=1) -> float:
     """Average precision: sum over thresholds of (R_k - R_{k-1}) P_k.
 
     A step-function (rectangle) area under the precision–recall curve: each gain in
-    recall is weighted by the precision reached there. It is not the trapezoid
-    ``auc(recall, precision)``, which interpolates linearly between points and so is
-    too optimistic. Needs at least one positive in ``y_true``.
+    recall is weighted by the precision reached there; without ties, the mean over the
+    positives of the precision at each positive's rank. It is not the trapezoid
+    ``auc(recall, precision)``, which joins the points by straight lines, an
+    interpolation no classifier achieves (Davis and Goadrich, 2006), and may come out
+    larger or smaller. Needs at least one positive in ``y_true``.
     """
     precision, recall, _ = precision_recall_curve(y_true, y_score, pos_label=pos_label)
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
