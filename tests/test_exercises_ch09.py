@@ -172,3 +172,96 @@ def test_fresh_inputs_each_call():
     shapes.clear()
     check("ch09.orthogonal", spy, seed=1)
     assert shapes[:3] != first
+
+
+# ---------------------------------------------------------------- LSUV
+def lsuv_right(model, X):
+    A = X
+    for layer in model.layers:
+        layer.forward(A)
+        layer.params["kernel"] *= 1.0 / layer.z.std()
+        A = layer.forward(A).copy()
+
+
+def lsuv_activations(model, X):
+    # normalizes the activations g(z) instead (iterated, as g is nonlinear; for tanh
+    # variance 1 is out of reach)
+    A = X
+    for layer in model.layers:
+        for _ in range(30):
+            layer.forward(A)
+            layer.params["kernel"] *= 1.0 / layer.a.std()
+        A = layer.forward(A).copy()
+
+
+def lsuv_not_sequential(model, X):
+    # every layer's scale from the inputs it had before any layer was rescaled
+    A, scales = X, []
+    for layer in model.layers:
+        A = layer.forward(A).copy()
+        scales.append(1.0 / layer.z.std())
+    for layer, c in zip(model.layers, scales):
+        layer.params["kernel"] *= c
+
+
+def lsuv_rebinds(model, X):
+    A = X
+    for layer in model.layers:
+        layer.forward(A)
+        layer.params["kernel"] = layer.params["kernel"] / layer.z.std()
+        A = layer.forward(A).copy()
+
+
+def lsuv_reinitializes(model, X):
+    rng = np.random.default_rng(0)
+    A = X
+    for layer in model.layers:
+        K = layer.params["kernel"]
+        K[...] = rng.standard_normal(K.shape)
+        layer.forward(A)
+        K *= 1.0 / layer.z.std()
+        A = layer.forward(A).copy()
+
+
+def lsuv_touches_bias(model, X):
+    lsuv_right(model, X)
+    for layer in model.layers:
+        layer.params["bias"] += 0.1
+
+
+def lsuv_wrong_shape(model, X):
+    layer = model.layers[0]
+    layer.params["kernel"] = layer.params["kernel"][:, :-1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lsuv_right_answer_passes(seed, strict):
+    with strict():
+        result = check("ch09.lsuv", lsuv_right, seed=seed)
+    assert result, str(result)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lsuv_activations, "pre-activations"),
+    (lsuv_not_sequential, "after the layers below it are rescaled"),
+    (lsuv_rebinds, "scale it in place"),
+    (lsuv_reinitializes, "not a positive multiple"),
+    (lsuv_touches_bias, "bias of layer 1 changed"),
+    (lambda model, X: None, "expected 1"),
+])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lsuv_wrong_answers_fail(answer, hint, seed):
+    result = check("ch09.lsuv", answer, seed=seed)
+    assert not result
+    assert hint in str(result), str(result)
+
+
+def test_lsuv_wrong_shape_and_raising():
+    result = check("ch09.lsuv", lsuv_wrong_shape, seed=0)
+    assert not result and "has shape" in str(result)
+
+    def boom(model, X):
+        raise ValueError("boom")
+
+    result = check("ch09.lsuv", boom, seed=0)
+    assert not result and "raised ValueError: boom" in str(result)

@@ -147,3 +147,76 @@ def check_variance_scale(fn, rng):
                        "grid, not a small Monte Carlo sample")
     return True, ("the scale agrees with a fine numerical integral (to 0.1%) for three "
                   "activations with fresh parameters")
+
+
+# ---------------------------------------------------------------- LSUV
+def _lsuv_problem(rng):
+    """A fresh model (zero biases, badly scaled kernels) and data for the LSUV checker."""
+    from .. import layers as _layers
+    from ..initializers import VarianceScaling
+    from ..models import Sequential
+
+    q = int(rng.integers(5, 20))
+    depth = int(rng.integers(3, 6))
+    act = str(rng.choice(["relu", "tanh", "elu"]))
+    widths = [int(w) for w in rng.integers(8, 40, size=depth)]
+    model = Sequential(
+        [_layers.Dense(w, act, kernel_initializer=VarianceScaling(
+            float(rng.uniform(0.05, 6.0)), "fan_in", "uniform")) for w in widths],
+        seed=int(rng.integers(2**31)))
+    model.build(q)
+    X = rng.standard_normal((int(rng.integers(150, 300)), q)) * rng.uniform(0.5, 3.0, q)
+    return model, X, act
+
+
+def _pre_activation_variances(model, X):
+    A, out = X, []
+    for layer in model.layers:
+        A = layer.forward(A)
+        out.append((float(layer.z.var()), float(layer.a.var())))
+    return out
+
+
+@checker("ch09.lsuv",
+         "lsuv(model, X): rescale each layer's kernel, from the first to the last, so "
+         "that its pre-activations have variance 1 on X")
+def check_lsuv(fn, rng):
+    model, X, act = _lsuv_problem(rng)
+    kernels = [layer.params["kernel"].copy() for layer in model.layers]
+    biases = [layer.params["bias"].copy() for layer in model.layers]
+    X0 = X.copy()
+    quiet_call(fn, model, X, name="lsuv")
+    if not np.array_equal(X, X0):
+        raise Mismatch("lsuv modified X")
+    theta = getattr(model, "theta", None)
+    for l, (layer, K0, b0) in enumerate(zip(model.layers, kernels, biases), start=1):
+        K = as_numeric(layer.params["kernel"], f"the kernel of layer {l}")
+        if K.shape != K0.shape:
+            raise Mismatch(f"the kernel of layer {l} has shape {K.shape}, expected "
+                           f"{K0.shape}: rescale it, do not replace it")
+        if not np.all(np.isfinite(K)):
+            raise Mismatch(f"the kernel of layer {l} contains NaN or inf")
+        c = float(np.vdot(K, K0) / np.vdot(K0, K0))
+        if c <= 0 or not np.allclose(K, c * K0, rtol=1e-8, atol=1e-12):
+            raise Mismatch(f"the kernel of layer {l} is not a positive multiple of the one "
+                           "it had: LSUV only rescales each kernel by one number")
+        if not np.array_equal(layer.params["bias"], b0):
+            raise Mismatch(f"the bias of layer {l} changed; LSUV leaves the biases alone")
+        if theta is not None and not np.shares_memory(layer.params["kernel"], theta):
+            raise Mismatch(f"the kernel of layer {l} was replaced by a new array, which "
+                           "cuts it loose from the model's parameter vector: scale it in "
+                           "place, layer.params['kernel'] *= c")
+    variances = _pre_activation_variances(model, X)
+    for l, (vz, va) in enumerate(variances, start=1):
+        if abs(vz - 1) > 1e-6:
+            if abs(va - 1) < 1e-6:
+                raise Mismatch(f"layer {l}: the activations g(z) have variance 1 but the "
+                               f"pre-activations z have variance {vz:.4f}; normalize z")
+            if l > 1 and abs(variances[0][0] - 1) < 1e-6:
+                raise Mismatch(f"layer 1 is right but layer {l}'s pre-activations have "
+                               f"variance {vz:.4f}: compute each layer's scale from the "
+                               "inputs it receives after the layers below it are rescaled")
+            raise Mismatch(f"layer {l}'s pre-activations have variance {vz:.4f} on X, "
+                           "expected 1")
+    return True, ("every kernel rescaled by a positive number, in place, biases untouched, "
+                  "and every layer's pre-activations have variance 1 on X")
