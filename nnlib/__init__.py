@@ -44,3 +44,7 @@ def __getattr__(name):  # import the optional-dependency modules only when used
 from . import schedules  # noqa: E402  (learning-rate schedules, also nnlib.optimizers.schedules)
 
 __all__ += ["schedules"]
+
+from .saving import load_model  # noqa: E402  (model.save / nnlib.load_model, chapter 13)
+
+__all__ += ["load_model"]

@@ -326,3 +326,214 @@ class PReLU(Layer):
 
 
 __all__.append("PReLU")
+
+
+def _check_fraction(value, name, upper_open=True):
+    """A number in [0, 1) (or [0, 1]); TypeError/ValueError naming ``name`` otherwise."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or value > 1 or (upper_open and value == 1):
+        bound = "[0, 1)" if upper_open else "[0, 1]"
+        raise ValueError(f"{name} must be in {bound}, got {value!r}")
+    return value
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training each unit is zeroed with probability ``rate``.
+
+    In training the kept units are scaled by 1/(1 - rate), so that the expected output
+    equals the input and nothing changes at prediction time: in ``predict`` and
+    ``evaluate`` (``training=False``) the layer is the identity. As in Keras, ``rate`` is
+    the **drop** probability (cs231n's ``p`` is the keep probability), and a unit is kept
+    where a uniform number in [0, 1) is below 1 - rate.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        The probability of dropping a unit.
+    seed : int, optional
+        Seeds the masks. Without it the layer takes a stream spawned from the model's
+        seed when it is built (so a seeded model is reproducible).
+
+    Attributes
+    ----------
+    mask : ndarray or None
+        The last training mask as the factor applied, 0 or 1/(1 - rate).
+    fixed_mask : ndarray of bool or None
+        Set it (shape of the batch: True = keep) to use that mask instead of drawing
+        one, e.g. for a finite-difference gradient check or to reproduce another
+        framework's mask.
+    """
+
+    kind = "Dropout"
+
+    def __init__(self, rate, seed=None, name=None):
+        super().__init__(name=name)
+        self.rate = _check_fraction(rate, "rate")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int,
+                                                                                np.integer))):
+            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.mask = None
+        self.fixed_mask = None
+
+    def _build(self, input_dim, rng, dtype):
+        if self._rng is None:
+            self._rng = rng.spawn(1)[0] if hasattr(rng, "spawn") else \
+                np.random.default_rng(rng.integers(2 ** 63))
+        return input_dim
+
+    def forward(self, X, training=False):
+        """X in inference; X * mask / (1 - rate) in training."""
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return X
+        keep = 1.0 - self.rate
+        if self.fixed_mask is not None:
+            kept = np.asarray(self.fixed_mask)
+            if kept.shape != X.shape:
+                raise ValueError(f"fixed_mask has shape {kept.shape} but the batch has "
+                                 f"shape {X.shape}")
+            kept = kept.astype(bool)
+        else:
+            kept = self._rng.random(X.shape) < keep
+        self.mask = kept * np.asarray(1.0 / keep, dtype=X.dtype)
+        return X * self.mask
+
+    def backward(self, grad, need_input_grad=True, grad_is_logits=False):
+        if not need_input_grad:
+            return None
+        return grad if self.mask is None else grad * self.mask
+
+    def describe(self):
+        return f"dropout {self.rate:g}"
+
+
+class BatchNormalization(Layer):
+    """Batch normalization (Ioffe and Szegedy, 2015) with Keras's semantics.
+
+    In training (``fit``, ``loss_and_gradients``) each feature is normalized with the
+    batch's mean and **biased** variance, y = gamma (x - mean) / sqrt(var + epsilon) +
+    beta, and the moving statistics are updated as ``moving = moving * momentum + batch *
+    (1 - momentum)``. In inference (``predict``, ``evaluate``) the moving statistics are
+    used. The moving mean starts at 0 and the moving variance at 1.
+
+    PyTorch's ``nn.BatchNorm1d`` differs in two conventions: its ``momentum`` is
+    1 - Keras's (default 0.1, i.e. Keras's 0.9; Keras's default is 0.99) and its
+    ``running_var`` is updated with the unbiased batch variance (times n / (n - 1)).
+
+    Parameters
+    ----------
+    momentum : float in [0, 1]
+        Weight of the old moving statistics.
+    epsilon : float > 0
+        Added to the variance.
+    center, scale : bool
+        Whether to learn beta and gamma.
+
+    ``get_weights()`` returns ``[gamma, beta, moving_mean, moving_variance]`` (gamma left
+    out if not ``scale``, beta if not ``center``), as Keras does. gamma and beta are
+    trainable (in ``params``, part of the model's theta); the moving statistics are
+    non-trainable ``state``: no gradients, not touched by the optimizer.
+    """
+
+    kind = "BatchNormalization"
+
+    def __init__(self, momentum=0.99, epsilon=1e-3, center=True, scale=True, name=None,
+                 input_dim=None):
+        super().__init__(name=name, input_dim=input_dim)
+        self.momentum = _check_fraction(momentum, "momentum", upper_open=False)
+        from ._validation import check_positive_float
+
+        self.epsilon = check_positive_float(epsilon, "epsilon")
+        self.center, self.scale = bool(center), bool(scale)
+        self._training_pass = False
+
+    def _build(self, input_dim, rng, dtype):
+        if self.scale:
+            self.add_weight("gamma", (input_dim,), "ones", rng)
+        if self.center:
+            self.add_weight("beta", (input_dim,), "zeros", rng)
+        self.add_weight("moving_mean", (input_dim,), "zeros", rng, trainable=False)
+        self.add_weight("moving_variance", (input_dim,), "ones", rng, trainable=False)
+        return input_dim
+
+    def forward(self, X, training=False):
+        """Normalize with the batch's statistics (training) or the moving ones."""
+        if training:
+            mean = X.mean(axis=0)
+            var = X.var(axis=0)                      # biased, as Keras's ops.moments
+            m = self.momentum
+            for key, batch in (("moving_mean", mean), ("moving_variance", var)):
+                moving = self.state[key]
+                moving *= m
+                moving += batch * (1 - m)
+        else:
+            mean, var = self.state["moving_mean"], self.state["moving_variance"]
+        self._training_pass = bool(training)
+        self._inv_std = 1.0 / np.sqrt(var + np.asarray(self.epsilon, dtype=X.dtype))
+        self._xhat = (X - mean) * self._inv_std
+        out = self._xhat * self.params["gamma"] if self.scale else self._xhat.copy()
+        if self.center:
+            out += self.params["beta"]
+        return out
+
+    def backward(self, grad, need_input_grad=True, grad_is_logits=False):
+        """dL/dgamma = sum(grad * xhat), dL/dbeta = sum(grad); dL/dX through the batch
+        statistics in training (the standard formula), through the constants otherwise."""
+        xhat = self._xhat
+        if self.scale:
+            np.sum(grad * xhat, axis=0, out=self.grads["gamma"])
+        if self.center:
+            np.sum(grad, axis=0, out=self.grads["beta"])
+        if not need_input_grad:
+            return None
+        gxhat = grad * self.params["gamma"] if self.scale else grad
+        if not self._training_pass:
+            return gxhat * self._inv_std
+        n = len(grad)
+        return (self._inv_std / n) * (n * gxhat - gxhat.sum(axis=0)
+                                      - xhat * (gxhat * xhat).sum(axis=0))
+
+    def describe(self):
+        return "batch norm"
+
+
+class Input:
+    """The input of a model, as ``keras.Input``: ``Sequential([Input(shape=(q,)), ...])``.
+
+    It is not a layer (``model.layers`` leaves it out, as in Keras): it only fixes the
+    input width q so that the model is built at once.
+
+    Parameters
+    ----------
+    shape : tuple of one int
+        ``(q,)``: nnlib's layers take flat feature vectors.
+    name : str, optional
+    """
+
+    def __init__(self, shape, name=None):
+        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+            shape = (int(shape),)
+        if not isinstance(shape, (tuple, list)):
+            raise TypeError(f"shape must be a tuple such as (q,), got {type(shape).__name__}")
+        shape = tuple(shape)
+        if len(shape) != 1:
+            raise ValueError(f"nnlib models take flat inputs: shape must be (q,), got "
+                             f"{shape}; flatten the data first (X.reshape(len(X), -1))")
+        self.shape = (check_positive_int(shape[0], "shape[0]"),)
+        self.name = name
+
+    @property
+    def input_dim(self):
+        return self.shape[0]
+
+    def __repr__(self):
+        return f"Input(shape={self.shape})"
+
+
+__all__ += ["Dropout", "BatchNormalization", "Input"]

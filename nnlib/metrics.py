@@ -431,121 +431,6 @@ def _metric_arrays(y_true, y_pred):
     return yt, yp
 
 
-class Metric:
-    """Base class of a stateful metric, as ``keras.metrics.Metric``.
-
-    Subclasses implement :meth:`update_state` (accumulate one batch), :meth:`result`
-    (the value over everything seen since the last reset) and :meth:`reset_state`.
-    ``fit`` resets a metric at the start of each epoch and updates it after each batch,
-    so the value logged under ``name`` is exact over the whole epoch (not an average of
-    per-batch values); ``evaluate`` does the same over its batches.
-    """
-
-    name = "metric"
-
-    def __init__(self, name=None):
-        if name is not None:
-            if not isinstance(name, str) or not name:
-                raise TypeError(f"name must be a non-empty string, got {name!r}")
-            self.name = name
-        self.reset_state()
-
-    def update_state(self, y_true, y_pred):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def result(self) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def reset_state(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __call__(self, y_true, y_pred) -> float:
-        """Update with one batch and return the result, as Keras's ``metric(y, p)``."""
-        self.update_state(y_true, y_pred)
-        return self.result()
-
-    def __repr__(self):
-        return f"<{type(self).__name__} {self.name!r}>"
-
-
-class MeanMetricWrapper(Metric):
-    """A function ``fn(y_true, y_pred) -> float`` averaged over batches weighted by their
-    sizes, as Keras does with a function given to ``compile(metrics=...)``."""
-
-    def __init__(self, fn, name=None):
-        if not callable(fn):
-            raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-        self.fn = fn
-        super().__init__(name or getattr(fn, "__name__", "metric"))
-
-    def reset_state(self):
-        self.total, self.count = 0.0, 0
-
-    def update_state(self, y_true, y_pred):
-        value = self.fn(y_true, y_pred)
-        try:
-            value = float(np.mean(value))
-        except (TypeError, ValueError):
-            raise TypeError(f"metric {self.name!r} must return a number, got "
-                            f"{type(value).__name__}") from None
-        n = len(y_pred)
-        self.total += value * n
-        self.count += n
-
-    def result(self):
-        return self.total / self.count if self.count else 0.0
-
-
-class PearsonCorrelation(Metric):
-    """Pearson's r between all targets and all predictions seen since the last reset.
-
-    Exact over the epoch: it keeps n, the two means and the centred sums of squares and
-    cross-products, merged batch by batch (Chan et al.'s pairwise update, stable where
-    Σx² - n x̄² would cancel), so ``result()`` equals ``np.corrcoef`` of everything seen.
-    Keras's ``keras.metrics.PearsonCorrelation`` instead computes r per sample along the
-    last axis and averages over batches (NaN for one output column); averaging per-batch
-    r's is not the epoch's r.
-
-    ``result()`` is NaN before two values have been seen or when either side is
-    constant.
-    """
-
-    name = "pearson_correlation"
-
-    def reset_state(self):
-        self.n = 0
-        self.mean_true = self.mean_pred = 0.0
-        self.ss_true = self.ss_pred = self.cross = 0.0
-
-    def update_state(self, y_true, y_pred):
-        yt, yp = _metric_arrays(y_true, y_pred)
-        if yt.shape != yp.shape:
-            raise ValueError(f"y_true and y_pred must have the same shape, got {yt.shape} "
-                             f"and {yp.shape}")
-        x, y = yt.ravel().astype(np.float64), yp.ravel().astype(np.float64)
-        m = x.size
-        if m == 0:
-            return
-        mx, my = x.mean(), y.mean()
-        dx, dy = x - mx, y - my
-        sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
-        n = self.n
-        total = n + m
-        ex, ey = mx - self.mean_true, my - self.mean_pred
-        self.ss_true += sxx + ex * ex * n * m / total
-        self.ss_pred += syy + ey * ey * n * m / total
-        self.cross += sxy + ex * ey * n * m / total
-        self.mean_true += ex * m / total
-        self.mean_pred += ey * m / total
-        self.n = total
-
-    def result(self):
-        den = np.sqrt(self.ss_true * self.ss_pred)
-        if self.n < 2 or den == 0:
-            return float("nan")
-        return float(self.cross / den)
-
-
 def _check_binary_labels(yt, name):
     if not np.all((yt == 0) | (yt == 1)):
         bad = yt[(yt != 0) & (yt != 1)]
@@ -572,8 +457,12 @@ def categorical_accuracy(y_true, y_pred):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """Fraction of rows where the integer label y_true equals argmax(y_pred)."""
+    """Fraction of rows where the integer label y_true equals argmax(y_pred).
+
+    One-hot rows of y_pred's shape are read as their argmax."""
     yt, yp = _metric_arrays(y_true, y_pred)
+    if yt.ndim == 2 and yt.shape == yp.shape and yp.shape[1] > 1:   # one-hot rows
+        yt = yt.argmax(axis=1)
     if yp.ndim != 2 or yt.size != len(yp):
         raise ValueError(f"sparse_categorical_accuracy needs labels of shape (n,) and "
                          f"scores (n, C), got {yt.shape} and {yp.shape}")
@@ -621,18 +510,19 @@ def get_metric(identifier, output_dim=None, sparse=False) -> Metric:
                   if sparse else categorical_accuracy)
         else:
             fn = _METRIC_FUNCTIONS[identifier]
-        return MeanMetricWrapper(fn, name=identifier)
+        metric = _FunctionMetric(fn, name=identifier)
+        metric._internal_y = True   # a model gives it its own targets (one-hot rows)
+        return metric
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         raise TypeError(f"pass an instance, {identifier.__name__}(), not the class")
     if callable(identifier):
-        return MeanMetricWrapper(identifier)
+        return _FunctionMetric(identifier)
     raise TypeError(f"a metric must be a name, a function fn(y_true, y_pred) or an "
                     f"nnlib.metrics.Metric, got {type(identifier).__name__}")
 
 
-__all__ += ["Metric", "MeanMetricWrapper", "PearsonCorrelation", "binary_accuracy",
-            "categorical_accuracy", "sparse_categorical_accuracy", "get_metric",
-            "METRIC_NAMES"]
+__all__ += ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+            "get_metric", "METRIC_NAMES"]
 
 
 # ------------------------------------------------------------------ streaming metrics
@@ -788,3 +678,25 @@ class PearsonCorrelation(Metric):
 
 
 __all__ += ["Metric", "MeanMetricWrapper", "PearsonCorrelation"]
+
+
+class _FunctionMetric(MeanMetricWrapper):
+    """What ``compile(metrics=[name or fn])`` makes: ``fn(y_true, y_pred)`` averaged over
+    the batches weighted by their sizes (Keras's rule). Unlike
+    :class:`MeanMetricWrapper` it lets y_true and y_pred differ in shape (integer labels
+    (n,) against scores (n, C)); the function checks what it needs."""
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if sample_weight is not None:
+            return super().update_state(y_true, y_pred, sample_weight)
+        value = self.fn(y_true, y_pred)
+        try:
+            value = float(np.mean(value))
+        except (TypeError, ValueError):
+            raise TypeError(f"metric {self.name!r} must return a number, got "
+                            f"{type(value).__name__}") from None
+        if not np.isfinite(value):
+            raise ValueError(f"{self.name}: the metric function returned {value}")
+        n = len(y_pred)
+        self.total += value * n
+        self.count += n
