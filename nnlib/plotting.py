@@ -685,3 +685,55 @@ def plot_precision_recall(recall, precision, ax=None, *, label=None, prevalence=
 
 
 __all__ += ["plot_confusion_matrix", "plot_roc", "plot_precision_recall"]
+
+
+def plot_best_so_far(scores, ax=None, *, label=None, band=True, color=None,
+                     xlabel="number of trials", ylabel="best validation accuracy",
+                     **kwargs):
+    """The best score found after each trial of a search, averaged over repeated runs.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_runs, n_trials) or (n_trials,)
+        The score of every trial, in the order the search tried them, one row per run
+        (for instance per seed of a random search). Higher is better.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    label : str, optional
+        Legend entry of the mean curve.
+    band : bool
+        Shade the range between the worst and the best run (only with several runs).
+    color : optional
+        Color of the curve and of its band.
+    xlabel, ylabel : str
+        Axis labels.
+    **kwargs
+        Passed to ``ax.plot`` for the mean curve.
+
+    Returns the axes. The curve at trial n is the mean over runs of
+    ``max(scores[run, :n])``, so it never decreases.
+    """
+    s = np.asarray(scores, dtype=float)
+    if s.ndim == 1:
+        s = s[None, :]
+    if s.ndim != 2 or s.size == 0:
+        raise ValueError(f"scores must have shape (n_runs, n_trials) or (n_trials,), got "
+                         f"shape {np.shape(scores)}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("scores contain NaN or inf; give a failed trial its worst score "
+                         "instead")
+    best = np.maximum.accumulate(s, axis=1)
+    n = np.arange(1, s.shape[1] + 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    line, = ax.plot(n, best.mean(axis=0), color=color, label=label, **kwargs)
+    if band and s.shape[0] > 1:
+        ax.fill_between(n, best.min(axis=0), best.max(axis=0), color=line.get_color(),
+                        alpha=0.2, linewidth=0)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if label is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["plot_best_so_far"]
