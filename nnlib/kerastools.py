@@ -5,6 +5,8 @@ imports TensorFlow; the functions only need a Keras model that already exists.
 """
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["summary_text", "print_summary"]
 
 # Keras draws its summary table with heavy box characters (through the `rich` package);
@@ -166,7 +168,5 @@ def from_keras(keras_model, dtype="float32"):
     model.set_weights([np.asarray(w) for w in keras_model.get_weights()])
     return model
 
-
-import numpy as np  # noqa: E402
 
 __all__ += ["to_keras", "from_keras"]

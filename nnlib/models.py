@@ -721,6 +721,9 @@ class Sequential:
         table = np.ones(max(class_weight) + 1, dtype=self.dtype)
         for k, v in class_weight.items():
             table[k] = v
+        if labels.min() < 0:
+            raise ValueError(f"class_weight needs class indices 0, 1, ... in y, got "
+                             f"{int(labels.min())}")
         if labels.max() >= len(table):
             raise ValueError(f"y contains class {int(labels.max())}, which class_weight "
                              f"(keys {sorted(class_weight)}) does not cover")

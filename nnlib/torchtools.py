@@ -44,6 +44,11 @@ def to_torch(model):
     A Dense layer becomes ``nn.Linear`` (weight = kernel.T) followed by its activation
     module (none for linear); Activation, PReLU, Dropout and BatchNormalization become
     their PyTorch modules. The dtype is the model's (float32 or float64).
+
+    A Dense layer's ``kernel_regularizer`` is part of nnlib's loss, not of the network:
+    PyTorch has no per-module penalty, so add it to your loss (or use the optimizer's
+    ``weight_decay``, which is L2 with lambda/2 scaling: ``weight_decay = 2 * l2``
+    under plain SGD).
     """
     import torch
     from torch import nn
@@ -62,8 +67,6 @@ def to_torch(model):
             spec = layer_config(layer)
             kind, cfg, where = spec["class"], spec["config"], f"layer {layer.name!r}"
             if kind == "Dense":
-                if cfg["kernel_regularizer"] is not None:
-                    pass  # a penalty is part of the loss, not of the module
                 lin = nn.Linear(layer.input_dim, cfg["units"], bias=cfg["use_bias"],
                                 dtype=dtype)
                 lin.weight.copy_(torch.from_numpy(layer.params["kernel"].T.copy()))

@@ -156,3 +156,26 @@ def test_pytorch_convention_difference(rng):
     # the running variances differ by 0.1 * var_batch * (n/(n-1) - 1) = 0.1 * var / (n-1)
     np.testing.assert_allclose(diff, 0.1 * X.var(0) / (n - 1), atol=1e-14)
     assert np.all(diff > 0)
+
+
+def test_pytorch_running_variance_over_training_steps(rng):
+    """Over k steps PyTorch's running_var exceeds nnlib's (= Keras's) moving variance by
+    sum_t m (1 - m)^(k - 1 - t) var_t / (n - 1), m = PyTorch's momentum; measured here."""
+    torch = pytest.importorskip("torch")
+    n, m = 16, 0.1
+    tb = torch.nn.BatchNorm1d(3, eps=1e-3, momentum=m, dtype=torch.float64)
+    tb.train()
+    bn = layers.BatchNormalization(momentum=1 - m)
+    bn.build(3)
+    expected = np.zeros(3)
+    batches = [rng.standard_normal((n, 3)) * [1, 2, 5] for _ in range(5)]
+    for X in batches:
+        np.testing.assert_allclose(bn.forward(X, training=True),
+                                   tb(torch.from_numpy(X)).detach().numpy(), atol=1e-12)
+        expected = (1 - m) * expected + m * X.var(0) / (n - 1)
+    gap = tb.running_var.numpy() - bn.state["moving_variance"]
+    np.testing.assert_allclose(gap, expected, rtol=1e-10)
+    np.testing.assert_allclose(tb.running_mean.numpy(), bn.state["moving_mean"], atol=1e-14)
+    # relative to the moving variance the gap is about 1/(n - 1) of the part learned
+    rel = gap / bn.state["moving_variance"]
+    assert np.all((rel > 0) & (rel < 1 / (n - 1)))

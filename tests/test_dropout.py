@@ -103,3 +103,21 @@ def test_bad_seed_and_mask(rng):
     d.fixed_mask = np.ones((2, 3), bool)
     with pytest.raises(ValueError, match="fixed_mask has shape"):
         d.forward(np.ones((4, 3)), training=True)
+
+
+def test_same_scaling_as_keras_and_pytorch(rng):
+    """Keras and PyTorch also scale the kept units by 1/(1 - rate) (rate = drop prob.)."""
+    X = rng.uniform(1, 2, (200, 10)).astype(np.float32)
+    d = layers.Dropout(0.3, seed=0)
+    d.build(10)
+    ours = d.forward(X, training=True)
+    outs = [ours]
+    keras = pytest.importorskip("keras")
+    outs.append(np.asarray(keras.layers.Dropout(0.3, seed=0)(X, training=True)))
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    outs.append(torch.nn.Dropout(0.3)(torch.from_numpy(X)).numpy())
+    for out in outs:
+        kept = out != 0
+        np.testing.assert_allclose(out[kept], X[kept] / 0.7, rtol=1e-6)
+        assert abs(kept.mean() - 0.7) < 0.03

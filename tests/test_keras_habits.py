@@ -32,14 +32,9 @@ def tutorial(keras_module):
     return history.history, loss, acc, proba
 
 
-class _NnlibAsKeras:
-    """``import nnlib as keras`` with Keras's module layout (nnlib.layers = keras.layers)."""
-    Sequential = nnlib.Sequential
-    layers = layers
-
-
 def test_tutorial_runs_unchanged_on_nnlib():
-    hist, loss, acc, proba = tutorial(_NnlibAsKeras)
+    # ``import nnlib as keras``: nnlib.Sequential and nnlib.layers have Keras's layout
+    hist, loss, acc, proba = tutorial(nnlib)
     assert set(hist) == {"loss", "acc", "val_loss", "val_acc"}
     assert len(hist["loss"]) == 3 and 0 <= acc <= 1 and np.isfinite(loss)
     assert proba.shape == (60, 1)
@@ -49,7 +44,7 @@ def test_tutorial_on_keras_reports_the_same_keys():
     keras = pytest.importorskip("keras")
     keras.utils.set_random_seed(0)
     hist, *_ = tutorial(keras)
-    assert set(hist) == set(tutorial(_NnlibAsKeras)[0])
+    assert set(hist) == set(tutorial(nnlib)[0])
 
 
 def keras_pair(keras, X, loss="binary_crossentropy", units=1, act="sigmoid",
@@ -214,6 +209,10 @@ def test_bad_arguments():
         m.fit(X, y, sample_weight=np.ones((60, 2)))
     with pytest.raises(ValueError, match="does not cover"):
         m.fit(X, y, class_weight={0: 1.0})
+    r = nnlib.Sequential([layers.Dense(1, input_dim=4)], seed=0)
+    r.compile("mse")
+    with pytest.raises(ValueError, match="class indices 0, 1, ... in y, got -3"):
+        r.fit(X, y - 3, class_weight={0: 1.0})
     with pytest.raises(ValueError, match="class_weight keys"):
         m.fit(X, y, class_weight={"a": 1.0})
     with pytest.raises(ValueError, match=r"class_weight\[1\]"):
