@@ -202,3 +202,109 @@ def test_ppf_wrong_shape():
 def test_ppf_raising_function():
     result = check("ch12.loguniform_ppf", ppf_raises, seed=0)
     assert not result and "RuntimeError: boom" in str(result)
+
+
+# ------------------------------------------------------------------ input_gradient
+def grad_right(weights, hidden, X, y):
+    Ws, bs = weights[0::2], weights[1::2]
+    act = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh}[hidden]
+    der = {"relu": lambda z: (z > 0) * 1.0, "tanh": lambda z: 1 - np.tanh(z) ** 2}[hidden]
+    a, zs = X, []
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        zs.append(a @ W + b)
+        a = act(zs[-1])
+    logits = a @ Ws[-1] + bs[-1]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    delta = p - np.eye(p.shape[1])[y]
+    for k in range(len(zs) - 1, -1, -1):
+        delta = (delta @ Ws[k + 1].T) * der(zs[k])
+    return delta @ Ws[0].T
+
+
+def grad_mean(weights, hidden, X, y):
+    return grad_right(weights, hidden, X, y) / len(X)
+
+
+def grad_no_derivative(weights, hidden, X, y):
+    # forgets the activation's derivative on the way back
+    Ws, bs = weights[0::2], weights[1::2]
+    a = X
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        a = np.maximum(a @ W + b, 0) if hidden == "relu" else np.tanh(a @ W + b)
+    logits = a @ Ws[-1] + bs[-1]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    delta = p - np.eye(p.shape[1])[y]
+    for W in Ws[:0:-1]:
+        delta = delta @ W.T
+    return delta @ Ws[0].T
+
+
+def grad_finite_differences(weights, hidden, X, y):
+    from nnlib.gradcheck import numerical_gradient
+
+    def loss(x):
+        return 0.0
+    return numerical_gradient(loss, X)
+
+
+def grad_summed(weights, hidden, X, y):
+    return grad_right(weights, hidden, X, y).sum(axis=0)
+
+
+def grad_raises(weights, hidden, X, y):
+    return weights[99]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_input_gradient_right_answer_passes(seed):
+    result = check("ch12.input_gradient", grad_right, seed=seed)
+    assert result, str(result)
+
+
+def test_reference_input_gradient_equals_finite_differences():
+    from nnlib.exercises.ch12 import _forward_backward, _random_network
+    from nnlib.gradcheck import numerical_gradient, relative_error
+    rng = np.random.default_rng(0)
+    for hidden in ("relu", "tanh"):
+        sizes, weights = _random_network(rng)
+        X = rng.standard_normal((4, sizes[0]))
+        y = rng.integers(sizes[-1], size=4)
+        expected = _forward_backward(weights, hidden, X, y)
+        for i in range(4):
+            def loss(x, i=i):
+                Xi = X.copy()
+                Xi[i] = x
+                a = Xi[i:i + 1]
+                for W, b in zip(weights[0:-2:2], weights[1:-2:2]):
+                    a = np.maximum(a @ W + b, 0) if hidden == "relu" else np.tanh(a @ W + b)
+                z = (a @ weights[-2] + weights[-1])[0]
+                return np.log(np.sum(np.exp(z - z.max()))) + z.max() - z[y[i]]
+            fd = numerical_gradient(loss, X[i].copy())
+            assert relative_error(expected[i], fd) < 1e-7
+
+
+def test_input_gradient_of_the_mean_is_told_so():
+    result = check("ch12.input_gradient", grad_mean, seed=0)
+    assert not result and "mean loss" in str(result)
+
+
+def test_input_gradient_without_derivative_fails():
+    result = check("ch12.input_gradient", grad_no_derivative, seed=0)
+    assert not result and "wrong values" in str(result)
+
+
+def test_input_gradient_library_wrapper_is_rejected():
+    result = check("ch12.input_gradient", grad_finite_differences, seed=0)
+    assert not result and "uses `numerical_gradient`" in str(result)
+
+
+def test_input_gradient_wrong_shape():
+    result = check("ch12.input_gradient", grad_summed, seed=0)
+    assert not result and "X's shape" in str(result)
+
+
+def test_input_gradient_raising_function():
+    result = check("ch12.input_gradient", grad_raises, seed=0)
+    assert not result and "IndexError" in str(result)

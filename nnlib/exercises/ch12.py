@@ -1,6 +1,8 @@
 """Checkers of chapter 12 (hyperparameters and practice): the schedule of successive
-halving, as scikit-learn's ``HalvingRandomSearchCV`` runs it, and the inverse CDF of the
-log-uniform distribution (the sampler behind ``scipy.stats.loguniform``).
+halving, as scikit-learn's ``HalvingRandomSearchCV`` runs it, the inverse CDF of the
+log-uniform distribution (the sampler behind ``scipy.stats.loguniform``), and the
+gradient of a softmax network's loss with respect to its input (for adversarial
+examples), for any depth.
 
 Each checker draws fresh cases from ``rng``, compares the student's answer with a
 reference computed here and says right or wrong with a hint (never the solution).
@@ -11,7 +13,8 @@ from math import ceil, floor, log
 
 import numpy as np
 
-from ._core import Mismatch, as_numeric, checker, compare_arrays, forbid, quiet_call
+from ._core import (Mismatch, as_numeric, checker, compare_arrays, forbid, matches,
+                    quiet_call)
 
 
 # ---------------------------------------------------------------- halving_schedule
@@ -132,3 +135,72 @@ def check_loguniform_ppf(fn, rng):
                        what=f"loguniform_ppf(u, {lo:.3g}, {hi:.3g})", rtol=1e-9, atol=0)
     return True, (f"your inverse CDF equals the log-uniform one on {len(cases)} random "
                   "ranges, including u = 0, 1/2 and 1")
+
+
+# ---------------------------------------------------------------- input_gradient
+def _forward_backward(weights, hidden, X, y):
+    """Per-example cross-entropy gradients with respect to the inputs (reference)."""
+    Ws, bs = weights[0::2], weights[1::2]
+    zs, a = [], X
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        z = a @ W + b
+        zs.append(z)
+        a = np.maximum(z, 0) if hidden == "relu" else np.tanh(z)
+    z = a @ Ws[-1] + bs[-1]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    g = p.copy()
+    g[np.arange(len(y)), y] -= 1                      # d loss_i / d logits_i
+    for W, z in zip(Ws[:0:-1], zs[::-1]):
+        g = g @ W.T
+        g = g * (z > 0) if hidden == "relu" else g * (1 - np.tanh(z) ** 2)
+    return g @ Ws[0].T
+
+
+def _random_network(rng):
+    sizes = [int(rng.integers(3, 7))]
+    sizes += [int(rng.integers(3, 8)) for _ in range(int(rng.integers(1, 4)))]
+    sizes.append(int(rng.integers(2, 5)))             # classes
+    weights = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        weights += [rng.standard_normal((a, b)) / np.sqrt(a), 0.1 * rng.standard_normal(b)]
+    return sizes, weights
+
+
+@checker("ch12.input_gradient",
+         "input_gradient(weights, hidden, X, y): the gradient of each example's "
+         "cross-entropy with respect to its input, for a softmax network of any depth")
+def check_input_gradient(fn, rng):
+    forbid(fn, {"numerical_gradient": "finite differences are how the checker tests "
+                                      "your answer; backpropagate by hand",
+                "gradcheck": "finite differences are how the checker tests your answer; "
+                             "backpropagate by hand",
+                "backward": "nnlib's layers backpropagate for you; the exercise asks you "
+                            "to write the backward pass from the weights"})
+    cases = 0
+    for hidden in ("relu", "tanh", "relu", "tanh"):
+        sizes, weights = _random_network(rng)
+        n = int(rng.integers(2, 6))
+        X = rng.standard_normal((n, sizes[0]))
+        y = rng.integers(sizes[-1], size=n)
+        expected = _forward_backward(weights, hidden, X, y)
+        got = quiet_call(fn, [w.copy() for w in weights], hidden, X.copy(), y.copy(),
+                         name="input_gradient")
+        got = as_numeric(got, "input_gradient(weights, hidden, X, y)")
+        depth = len(sizes) - 2
+        label = f"a {hidden} network with {depth} hidden layer{'s' * (depth > 1)}"
+        if got.shape != X.shape:
+            raise Mismatch(f"for {label} and X of shape {X.shape} the gradient has shape "
+                           f"{got.shape}: it should have X's shape, one row per example")
+        if matches(got, expected / n, rtol=1e-6, atol=1e-10) and n > 1:
+            raise Mismatch("your gradients are those of the mean loss (divided by the "
+                           "number of examples); the exercise asks for each example's "
+                           "own loss")
+        if matches(got, -expected, rtol=1e-6, atol=1e-10):
+            raise Mismatch("your gradient has the wrong sign: the derivative of the "
+                           "cross-entropy with respect to the logits is p - onehot(y)")
+        compare_arrays(got, expected, what=f"the input gradient for {label}",
+                       rtol=1e-6, atol=1e-10)
+        cases += 1
+    return True, (f"your input gradients match backpropagation on {cases} random "
+                  "networks of one to three hidden layers (ReLU and tanh)")
