@@ -122,3 +122,26 @@ def test_round_trip_through_all_three(tmp_path):
     again.save(tmp_path / "m.npz")
     np.testing.assert_allclose(nnlib.load_model(tmp_path / "m.npz").predict(X), m.predict(X),
                                atol=1e-6)
+
+
+def test_keras_regularizers_carried_both_ways():
+    keras = pytest.importorskip("keras")
+    from nnlib import kerastools, regularizers
+
+    km = keras.Sequential([keras.Input((3,)),
+                           keras.layers.Dense(4, "relu",
+                                              kernel_regularizer=keras.regularizers.L2(0.05)),
+                           keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L1(0.1))])
+    m = kerastools.from_keras(km)
+    r0, r1 = m.layers[0].kernel_regularizer, m.layers[1].kernel_regularizer
+    assert (r0.l1, r0.l2) == (0.0, pytest.approx(0.05))
+    assert (r1.l1, r1.l2) == (pytest.approx(0.1), 0.0)
+    back = kerastools.to_keras(nnlib.Sequential(
+        [layers.Dense(2, input_dim=3, kernel_regularizer=regularizers.L2(0.01))]))
+    assert float(back.layers[0].kernel_regularizer.l2) == pytest.approx(0.01)
+    X = np.ones((2, 3), np.float32)
+    m.compile("mse")
+    km.compile(loss="mse")
+    # the penalty enters both losses the same way (Keras's L2 has no 1/2)
+    assert m.evaluate(X, np.zeros(2)) == pytest.approx(
+        km.evaluate(X, np.zeros(2), verbose=0), rel=1e-5)
