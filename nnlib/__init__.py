@@ -20,6 +20,7 @@ The core needs only NumPy.
 """
 from . import (activations, callbacks, datasets, gradcheck, initializers, layers, losses,
                optimizers, regularizers)
+from . import metrics  # chapter 10
 from .models import NotCompiledError, Sequential
 
 __version__ = "0.1.0"
@@ -39,3 +40,11 @@ def __getattr__(name):  # import the optional-dependency modules only when used
 
         return MLPClassifier
     raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
+
+from . import schedules  # noqa: E402  (learning-rate schedules, also nnlib.optimizers.schedules)
+
+__all__ += ["schedules"]
+
+from .saving import load_model  # noqa: E402  (model.save / nnlib.load_model, chapter 13)
+
+__all__ += ["load_model"]

@@ -619,3 +619,311 @@ def draw_computational_graph(nodes, edges, ax=None, *, node_radius=0.32, fontsiz
 
 
 __all__ += ["draw_computational_graph"]
+
+def plot_layer_histograms(values, ax=None, *, bins=60, range=None, labels=None,
+                          cmap="viridis", title=None, xlabel=None, legend=True):
+    """One normalized step histogram per layer, on the same axes (chapter 9).
+
+    Parameters
+    ----------
+    values : sequence of array-like
+        ``values[l]`` holds the numbers of layer l + 1 (activations, gradients, ...),
+        of any shape; they are flattened.
+    ax : matplotlib Axes, optional
+    bins : int
+        Number of bins, the same for every layer.
+    range : (float, float), optional
+        The range of the bins; by default that of all values together.
+    labels : sequence of str, optional
+        One legend entry per layer; by default "layer 1", "layer 2", ...
+    cmap : str
+        Colormap giving each layer its colour, from the first layer to the last.
+
+    Returns the axes. Non-finite values are left out.
+    """
+    values = [np.ravel(np.asarray(v, dtype=float)) for v in values]
+    if not values:
+        raise ValueError("values is empty: give one array per layer")
+    values = [v[np.isfinite(v)] for v in values]
+    if range is None:
+        nonempty = [v for v in values if v.size]
+        if not nonempty:
+            raise ValueError("no finite values to draw")
+        lo = min(v.min() for v in nonempty)
+        hi = max(v.max() for v in nonempty)
+        range = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    if labels is None:
+        labels = [f"layer {l + 1}" for l in np.arange(len(values))]
+    if len(labels) != len(values):
+        raise ValueError(f"got {len(labels)} labels for {len(values)} layers")
+    if ax is None:
+        _, ax = plt.subplots()
+    colormap = plt.get_cmap(cmap)
+    for l, (v, label) in enumerate(zip(values, labels)):
+        color = colormap(0.9 * l / max(len(values) - 1, 1))
+        ax.hist(v, bins=bins, range=range, density=True, histtype="step", linewidth=1.4,
+                color=color, label=label)
+    ax.set_ylabel("density")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_layer_statistic(curves, ax=None, *, logy=True, xlabel="layer",
+                         ylabel="standard deviation", title=None, styles=None):
+    """A per-layer statistic (a standard deviation, a gradient norm) for several networks.
+
+    Parameters
+    ----------
+    curves : dict of str -> array-like
+        For each network (the legend label), one value per layer, from layer 1.
+    ax : matplotlib Axes, optional
+    logy : bool
+        A logarithmic y axis, where a constant factor per layer is a straight line.
+    styles : dict of str -> dict, optional
+        Extra keyword arguments of ``ax.plot`` per label (colour, line style, ...).
+
+    Returns the axes.
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> values")
+    if ax is None:
+        _, ax = plt.subplots()
+    styles = styles or {}
+    for label, v in curves.items():
+        v = np.ravel(np.asarray(v, dtype=float))
+        kwargs = {"marker": "o", "markersize": 3}
+        kwargs.update(styles.get(label, {}))
+        ax.plot(np.arange(1, len(v) + 1), v, label=label, **kwargs)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["plot_layer_histograms", "plot_layer_statistic"]
+
+
+# ----------------------------------------------------------------- chapter 10: metrics
+def plot_confusion_matrix(cm, labels=None, ax=None, *, normalize=None, cmap="Blues",
+                          title=None, xlabel="predicted class", ylabel="true class",
+                          fmt=None, colorbar=False):
+    """A confusion matrix as a heat map with the count (or rate) written in each cell.
+
+    Parameters
+    ----------
+    cm : array-like of shape (C, C)
+        ``cm[i, j]``: samples of class ``labels[i]`` predicted as ``labels[j]`` (the
+        layout of :func:`nnlib.metrics.confusion_matrix`: rows are the truth).
+    labels : sequence, optional
+        Tick labels of the classes; by default 0, ..., C-1.
+    ax : matplotlib Axes, optional
+    normalize : {"true", "pred", "all"} or None
+        Colour and write rates instead of counts: divided by the row sums (recall per
+        class on the diagonal), the column sums (precision) or the total.
+    cmap : str
+        Colour map; the text is white on dark cells and black on light ones.
+    fmt : str, optional
+        Format of the numbers; ``"d"`` for counts and ``".2f"`` for rates by default.
+    colorbar : bool
+        Add a colour bar.
+
+    Returns the axes.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
+        raise ValueError(f"cm must be a square (C, C) matrix, got shape {cm.shape}")
+    if not np.issubdtype(cm.dtype, np.number) or not np.all(np.isfinite(cm)) \
+            or np.any(cm < 0):
+        raise ValueError("cm must hold finite, non-negative counts or rates")
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"unknown normalize {normalize!r}; valid values are "
+                         "'true', 'pred', 'all' and None")
+    k = cm.shape[0]
+    labels = list(range(k)) if labels is None else list(labels)
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} labels for a {k} x {k} matrix")
+    values = cm.astype(float)
+    if normalize is not None:
+        den = {"true": values.sum(axis=1, keepdims=True),
+               "pred": values.sum(axis=0, keepdims=True), "all": values.sum()}[normalize]
+        values = np.divide(values, den, out=np.zeros_like(values), where=den != 0)
+    if fmt is None:
+        integral = normalize is None and np.all(values == np.round(values))
+        fmt = "d" if integral else ".2f"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 + 0.45 * max(k, 4), 1.0 + 0.45 * max(k, 4)))
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=max(values.max(), 1e-12))
+    ax.grid(False)
+    middle = values.max() / 2
+    size = "medium" if k <= 4 else ("small" if k <= 8 else "x-small")
+    for i in range(k):
+        for j in range(k):
+            v = values[i, j]
+            text = format(int(round(v)), fmt) if fmt == "d" else format(v, fmt)
+            ax.text(j, i, text, ha="center", va="center", fontsize=size,
+                    color="white" if v > middle else "black")
+    ax.set_xticks(range(k), [str(lab) for lab in labels])
+    ax.set_yticks(range(k), [str(lab) for lab in labels])
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title is not None:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax)
+    return ax
+
+
+def _curve_xy(x, y, xname, yname):
+    x = np.ravel(np.asarray(x, dtype=float))
+    y = np.ravel(np.asarray(y, dtype=float))
+    if len(x) != len(y):
+        raise ValueError(f"{xname} and {yname} have different lengths: "
+                         f"{len(x)} and {len(y)}")
+    if len(x) < 2:
+        raise ValueError(f"a curve needs at least 2 points, got {len(x)}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{xname} and {yname} must be finite")
+    return x, y
+
+
+def plot_roc(fpr, tpr, ax=None, *, label=None, chance=True, markers=False, **kwargs):
+    """A receiver operating characteristic curve: TPR against FPR.
+
+    Parameters
+    ----------
+    fpr, tpr : array-like
+        Points of the curve, e.g. the first two outputs of
+        :func:`nnlib.metrics.roc_curve`.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend entry (put the AUC in it).
+    chance : bool
+        Draw the diagonal of a classifier that guesses (AUC 1/2), once per axes.
+    markers : bool
+        Mark each threshold's point.
+    **kwargs
+        Passed to ``ax.plot`` (colour, line style, ...).
+
+    Returns the axes.
+    """
+    fpr, tpr = _curve_xy(fpr, tpr, "fpr", "tpr")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    if chance and not any(line.get_label() == "chance (AUC 0.5)"
+                          for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], ls=":", color="grey", label="chance (AUC 0.5)")
+    if markers:
+        kwargs.setdefault("marker", "o")
+        kwargs.setdefault("markersize", 4)
+    ax.plot(fpr, tpr, label=label, **kwargs)
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal",
+           xlabel="false positive rate (1 - specificity)",
+           ylabel="true positive rate (recall)")
+    if label is not None or chance:
+        ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_precision_recall(recall, precision, ax=None, *, label=None, prevalence=None,
+                          step=True, **kwargs):
+    """A precision–recall curve: precision against recall.
+
+    Parameters
+    ----------
+    recall, precision : array-like
+        Points of the curve, e.g. the second and first outputs of
+        :func:`nnlib.metrics.precision_recall_curve` (note the order).
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend entry (put the average precision in it).
+    prevalence : float, optional
+        Draw the horizontal line of a classifier that guesses: its precision is the
+        fraction of positives.
+    step : bool
+        Draw the curve as the step function whose area is the average precision
+        (each recall level carried at the precision reached there), instead of straight
+        lines between the points.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns the axes.
+    """
+    recall, precision = _curve_xy(recall, precision, "recall", "precision")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    if prevalence is not None:
+        if not 0 <= prevalence <= 1:
+            raise ValueError(f"prevalence must lie in [0, 1], got {prevalence!r}")
+        ax.axhline(prevalence, ls=":", color="grey",
+                   label=f"chance (precision {prevalence:.2f})")
+    if step:  # the height of each recall step is the precision at its higher recall
+        kwargs.setdefault("drawstyle",
+                          "steps-post" if recall[0] >= recall[-1] else "steps-pre")
+    ax.plot(recall, precision, label=label, **kwargs)
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal", xlabel="recall",
+           ylabel="precision")
+    if label is not None or prevalence is not None:
+        ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_confusion_matrix", "plot_roc", "plot_precision_recall"]
+
+
+def plot_best_so_far(scores, ax=None, *, label=None, band=True, color=None,
+                     xlabel="number of trials", ylabel="best validation accuracy",
+                     **kwargs):
+    """The best score found after each trial of a search, averaged over repeated runs.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_runs, n_trials) or (n_trials,)
+        The score of every trial, in the order the search tried them, one row per run
+        (for instance per seed of a random search). Higher is better.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    label : str, optional
+        Legend entry of the mean curve.
+    band : bool
+        Shade the range between the worst and the best run (only with several runs).
+    color : optional
+        Color of the curve and of its band.
+    xlabel, ylabel : str
+        Axis labels.
+    **kwargs
+        Passed to ``ax.plot`` for the mean curve.
+
+    Returns the axes. The curve at trial n is the mean over runs of
+    ``max(scores[run, :n])``, so it never decreases.
+    """
+    s = np.asarray(scores, dtype=float)
+    if s.ndim == 1:
+        s = s[None, :]
+    if s.ndim != 2 or s.size == 0:
+        raise ValueError(f"scores must have shape (n_runs, n_trials) or (n_trials,), got "
+                         f"shape {np.shape(scores)}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("scores contain NaN or inf; give a failed trial its worst score "
+                         "instead")
+    best = np.maximum.accumulate(s, axis=1)
+    n = np.arange(1, s.shape[1] + 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    line, = ax.plot(n, best.mean(axis=0), color=color, label=label, **kwargs)
+    if band and s.shape[0] > 1:
+        ax.fill_between(n, best.min(axis=0), best.max(axis=0), color=line.get_color(),
+                        alpha=0.2, linewidth=0)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if label is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["plot_best_so_far"]

@@ -252,3 +252,23 @@ def test_layer_argument_errors():
         layers.Dense(2, activation="rleu")
     with pytest.raises(ValueError, match="unknown activation"):
         layers.Activation("soft_max")
+
+
+def test_prelu_with_a_constant_slope_pickles():
+    import pickle
+
+    layer = layers.PReLU(alpha_initializer=0.25)
+    layer.build(3, np.random.default_rng(0))
+    clone = pickle.loads(pickle.dumps(layer))
+    np.testing.assert_array_equal(clone.params["alpha"], 0.25)
+    fresh = pickle.loads(pickle.dumps(layers.PReLU(alpha_initializer=0.5)))
+    fresh.build(2)
+    np.testing.assert_array_equal(fresh.params["alpha"], [0.5, 0.5])
+
+
+def test_add_weight_declares_trainable_and_state_variables():
+    layer = layers.Dense(2, input_dim=3)
+    layer.build(3, np.random.default_rng(0))
+    assert layer.weight_names == ["kernel", "bias"] and layer.state == {}
+    with pytest.raises(ValueError, match="already has a variable 'bias'"):
+        layer.add_weight("bias", (2,), "zeros", None)

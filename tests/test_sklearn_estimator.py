@@ -140,7 +140,7 @@ def test_divergence_warns_and_predicts_uniform(digits):
 
 
 @pytest.mark.parametrize("bad, match", [
-    (dict(optimizer="rmsprop"), "optimizer"),
+    (dict(optimizer="lbfgs"), "optimizer"),  # rmsprop & co. are valid since issue 11
     (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"),
     (dict(epochs=0), "epochs"),
     (dict(batch_size=0), "batch_size"),
@@ -155,3 +155,64 @@ def test_bad_hyperparameters(bad, match):
 def test_one_class_is_an_error():
     with pytest.raises(ValueError, match="at least 2 classes"):
         MLPClassifier().fit(np.zeros((5, 2)), np.ones(5))
+
+
+# ----------------------------------------------------------------- issue 11: dropout,
+# the six optimizers, early stopping (scikit-learn's parameter names)
+@parametrize_with_checks([MLPClassifier(hidden_layer_sizes=(8,), epochs=5, learning_rate=0.01,
+                                        optimizer="rmsprop", dropout=0.2, early_stopping=True,
+                                        n_iter_no_change=2, random_state=0)])
+def test_sklearn_compatible_with_dropout_and_early_stopping(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta"])
+def test_every_optimizer_by_name(digits, name):
+    X_tr, X_te, y_tr, y_te = digits
+    clf = MLPClassifier((16,), optimizer=name, learning_rate=0.01, epochs=3,
+                        random_state=0).fit(X_tr[:300], y_tr[:300])
+    assert type(clf.model_.optimizer).__name__.lower() == name
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_dropout_layers_and_identity_at_prediction(digits):
+    X_tr, X_te, y_tr, _ = digits
+    clf = MLPClassifier((16, 8), dropout=0.5, epochs=2, random_state=0).fit(X_tr, y_tr)
+    kinds = [type(layer).__name__ for layer in clf.model_.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    np.testing.assert_array_equal(clf.predict_proba(X_te), clf.predict_proba(X_te))
+
+
+def test_early_stopping_restores_the_best_epoch(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    clf = MLPClassifier((16,), learning_rate=0.1, epochs=60, early_stopping=True,
+                        n_iter_no_change=3, random_state=0).fit(X_tr, y_tr)
+    assert clf.n_iter_ < 60 and len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    # the restored weights give the best validation accuracy again
+    best = int(np.argmax(clf.validation_scores_))
+    assert clf.n_iter_ - 1 - best >= 3
+    again = clone(clf).set_params(restore_best_weights=False).fit(X_tr, y_tr)
+    assert again.n_iter_ == clf.n_iter_
+    assert clf.score(X_te, y_te) > 0.9
+
+
+def test_search_tunes_the_new_parameters(digits):
+    X_tr, _, y_tr, _ = digits
+    grid = GridSearchCV(MLPClassifier((16,), epochs=3, random_state=0),
+                        {"dropout": [0.0, 0.3], "optimizer": ["adam", "rmsprop"]}, cv=2)
+    grid.fit(X_tr[:400], y_tr[:400])
+    assert len(grid.cv_results_["params"]) == 4
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"dropout": 1.0}, "dropout must be in"), ({"dropout": "0.1"}, "dropout"),
+    ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'.*adadelta, adagrad, adam"),
+    ({"early_stopping": True, "validation_fraction": 0.0}, "validation_fraction"),
+    ({"early_stopping": True, "n_iter_no_change": 0}, "n_iter_no_change"),
+    ({"early_stopping": True, "tol": -1.0}, "tol"),
+])
+def test_bad_new_parameters(digits, params, match):
+    X_tr, _, y_tr, _ = digits
+    with pytest.raises((ValueError, TypeError), match=match):
+        MLPClassifier((4,), epochs=1, **params).fit(X_tr[:50], y_tr[:50])
