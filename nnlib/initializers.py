@@ -291,7 +291,7 @@ class VarianceScaling(Initializer):
         return self.scale / max(1.0, n[self.mode])
 
     def limit(self, shape) -> float:
-        """The largest possible |weight|: the uniform bound or the truncation point."""
+        """The largest possible absolute weight (the uniform bound or the truncation point)."""
         var = self.variance(shape)
         if self.distribution == "uniform":
             return math.sqrt(3.0 * var)

@@ -12,8 +12,8 @@ by a(1 - a), and one step fewer.
 Parameters as one vector
 ------------------------
 A built model keeps all its trainable parameters in ONE contiguous array,
-:attr:`Sequential.theta` (the model's dtype), and their gradients in another of the same
-size, :attr:`Sequential.gradient_vector`: the theta and the nabla_theta L of the
+:attr:`nnlib.Sequential.theta` (the model's dtype), and their gradients in another of the same
+size, :attr:`nnlib.Sequential.gradient_vector`: the theta and the nabla_theta L of the
 equations, literally. Each layer's ``params["kernel"]``, ``params["bias"]``, ... are
 views into ``theta`` (and its ``grads`` views into ``gradient_vector``), laid out one
 after the other in ``get_weights()`` order, so that
@@ -21,7 +21,7 @@ after the other in ``get_weights()`` order, so that
 * ``backward`` writes every gradient straight into ``gradient_vector``;
 * the optimizer updates all of theta in a handful of whole-vector NumPy calls,
   ``optimizer.step([theta], [gradient_vector], slices=[theta_slices])``, where
-  :attr:`Sequential.theta_slices` says where each variable lies (Keras applies
+  :attr:`nnlib.Sequential.theta_slices` says where each variable lies (Keras applies
   ``clipnorm`` per variable);
 * ``get_weights``/``set_weights`` copy out of and into the views.
 
@@ -216,7 +216,7 @@ class Sequential:
 
     @property
     def theta(self):
-        """All trainable parameters as one vector (the array itself: writing changes them).
+        """All trainable parameters as one vector (the array itself; writing to it changes them).
 
         Laid out in ``get_weights()`` order, each array flattened in C order; each
         layer's ``params`` are views into it.

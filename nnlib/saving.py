@@ -3,7 +3,7 @@
 ``model.save(path)`` (or :func:`save_model`) writes the arrays of ``get_weights()`` as
 ``weight_0``, ``weight_1``, ... and the architecture as a JSON string under
 ``architecture``; everything is a plain array, so ``np.load(path, allow_pickle=False)``
-reads the file and nothing in it can run code. :func:`load_model` rebuilds the model
+reads the file and nothing in it can run code. :func:`nnlib.load_model` rebuilds the model
 (and compiles it with the same loss and metric names, when they were names) with
 identical predictions. The optimizer's state is not saved: a loaded model predicts, and
 trains again from a fresh optimizer.

@@ -196,9 +196,10 @@ def _contrast(color_a: str, color_b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-REFERENCE_MODULES = ["activations", "losses", "layers", "optimizers", "initializers",
-                     "regularizers", "callbacks", "gradcheck", "autodiff", "datasets",
-                     "plotting"]
+REFERENCE_MODULES = ["activations", "losses", "layers", "optimizers", "schedules",
+                     "metrics", "initializers", "regularizers", "callbacks", "gradcheck",
+                     "autodiff", "datasets", "plotting", "saving", "torchtools",
+                     "kerastools"]
 
 
 def test_reference_documents_every_public_name(site, browser):
