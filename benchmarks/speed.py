@@ -724,6 +724,16 @@ def wait_until_quiet(threshold=0.1, timeout=30.0):
     return False
 
 
+CLOCKS = {
+    "wall": time.perf_counter,   # what a user waits for (the default)
+    # the CPU time of this process, all its threads (BLAS, TensorFlow, PyTorch) summed:
+    # on a machine shared with busy programs it leaves out the time spent waiting for a
+    # core, which wall-clock time would charge to whoever happened to be running
+    "cpu": time.process_time,
+}
+_CLOCK = {"now": time.perf_counter}
+
+
 def time_epoch(contender, quiet=True, max_other=0.2, tries=3):
     """Time one epoch; with ``quiet``, start on an idle machine and re-run the epoch (at
     most ``tries`` times in all) if other programs used more than ``max_other`` cores
@@ -732,9 +742,9 @@ def time_epoch(contender, quiet=True, max_other=0.2, tries=3):
         if quiet:
             wait_until_quiet()
         meter = OtherPrograms()
-        start = time.perf_counter()
+        start = _CLOCK["now"]()
         contender.run_epoch()
-        elapsed = time.perf_counter() - start
+        elapsed = _CLOCK["now"]() - start
         other = meter.cores_used()
         if not quiet or other is None or other <= max_other:
             break
@@ -859,7 +869,8 @@ BREAKDOWN_LABELS = {
 def step_breakdown(X, y, optimizer, batch_size, seed=SEED, repeats=5, w=MNIST):
     """Where one nnlib training step's time goes, in µs per step.
 
-    Times, in turns (``repeats`` times each, medians): nnlib's whole epoch; the five
+    Times, in turns (``repeats`` times each, the fastest run of each, since disturbances
+    only ever add time): nnlib's whole epoch; the five
     matrix products alone (floor a); the flat loop without its update (the element-wise
     work plus the products); ``repeats`` x ``steps`` calls of nnlib's optimizer on a copy
     of the model's theta; and ``fit``'s input checks. The Python share is what is left
@@ -891,10 +902,10 @@ def step_breakdown(X, y, optimizer, batch_size, seed=SEED, repeats=5, w=MNIST):
     times = {k: [] for k in parts}
     for r in range(repeats):
         for k, fn in parts.items():
-            start = time.perf_counter()
+            start = _CLOCK["now"]()
             fn()
-            times[k].append(time.perf_counter() - start)
-    us = {k: 1e6 * statistics.median(v) / steps for k, v in times.items()}
+            times[k].append(_CLOCK["now"]() - start)
+    us = {k: 1e6 * min(v) / steps for k, v in times.items()}
     out = {"total": us["total"], "matmuls": us["matmuls"],
            "elementwise": max(us["loop_without_update"] - us["matmuls"], 0.0),
            "optimizer": us["optimizer"], "input_checks": us["input_checks"]}
@@ -1030,12 +1041,16 @@ def run_benchmark(n_samples=N_SAMPLES, repeats=5, threads=2, contenders=CONTENDE
                   optimizers=OPTIMIZERS, batch_sizes=BATCH_SIZES, data="mnist",
                   accuracy_seeds=(0, 1, 2), seed=SEED, quiet=True, micro_effort=1.0,
                   workloads=("mnist", "digits"), digits_epochs=None, breakdown=True,
-                  log=print):
+                  clock="wall", log=print):
     """Time every contender for every workload, optimizer and batch size.
 
     ``contenders`` limits who runs (each workload has its own list); ``digits_epochs``
-    overrides the epochs per timed run on the digits. Returns a JSON-able dict.
+    overrides the epochs per timed run on the digits; ``clock`` is ``"wall"`` or ``"cpu"``
+    (see ``CLOCKS``). Returns a JSON-able dict.
     """
+    if clock not in CLOCKS:
+        raise ValueError(f"unknown clock {clock!r}; choose from {', '.join(CLOCKS)}")
+    _CLOCK["now"] = CLOCKS[clock]
     started = time.perf_counter()
     results = {
         "date": _dt.date.today().isoformat(),
@@ -1044,6 +1059,7 @@ def run_benchmark(n_samples=N_SAMPLES, repeats=5, threads=2, contenders=CONTENDE
                    "adam": ADAM, "batch_sizes": list(batch_sizes),
                    "optimizers": list(optimizers), "contenders": list(contenders),
                    "wait_until_quiet": quiet, "workloads": list(workloads),
+                   "clock": clock,
                    "network": f"{N_INPUTS}-{N_HIDDEN}-{N_CLASSES}, ReLU, softmax",
                    "seed": seed},
         "timings": {},
@@ -1192,11 +1208,16 @@ def markdown(results):
     names = [n for n in CONTENDERS if n in cfg["contenders"]]
     out = ["<!-- Written by `python -m benchmarks.speed --markdown`; do not edit by hand. -->",
            "",
-           f"Run of {results['date']}: {cfg['n_samples']:,} samples ({cfg['data']}), "
-           f"float32, {cfg['repeats']} timed epochs per contender after one warm-up epoch; "
-           f"medians, and ratios of medians from this same run. "
-           f"{cfg['threads']} BLAS threads and {cfg['threads']} TensorFlow intra-/inter-op "
-           "threads.",
+           f"Run of {results['date']}: {cfg['repeats']} timed runs per contender and "
+           "configuration, each after one warm-up run of a fresh model; medians, and ratios "
+           f"of medians from this same run. {cfg['threads']} thread(s) each for BLAS, for "
+           "TensorFlow (intra- and inter-op) and for PyTorch. "
+           + ("Each run started only once the CPUs were idle."
+              if cfg.get("wait_until_quiet", True) else
+              "The runs did not wait for idle CPUs (`--no-wait`): other programs were "
+              "running (see the load average below).")
+           + (" Times are CPU time of the benchmark's process (`--clock cpu`, all its "
+              "threads), not wall-clock time." if cfg.get("clock") == "cpu" else ""),
            "",
            "| figure | target | measured | |",
            "|---|---|---|---|"]
@@ -1242,7 +1263,7 @@ def markdown(results):
     if breakdown:
         keys = list(breakdown)
         out += ["", "Where the time of one nnlib step goes (784-100-10, float32; µs per "
-                "step, medians of interleaved runs, and share of the step):", "",
+                "step, the fastest of interleaved runs, and share of the step):", "",
                 "| part | " + " | ".join(config_label(k.split("/")[0], int(k.split("/")[1]))
                                        for k in keys) + " |",
                 "|---|" + "---|" * len(keys)]
@@ -1398,6 +1419,9 @@ def parse_args(argv=None):
                    help="mnist (784-100-10, float32) and/or digits (64-32-10, float64)")
     p.add_argument("--digits-epochs", type=int, default=None,
                    help="epochs per timed run on the digits (default 10; --quick: 1)")
+    p.add_argument("--clock", choices=tuple(CLOCKS), default="wall",
+                   help="wall-clock time (default) or the process's CPU time, steadier on "
+                        "a machine shared with busy programs")
     p.add_argument("--no-breakdown", action="store_true",
                    help="skip the breakdown of nnlib's step time")
     p.add_argument("--no-accuracy", action="store_true", help="skip the accuracy comparison")
@@ -1444,7 +1468,7 @@ def main(argv=None):
                                 batch_sizes=batch_sizes, data=args.data,
                                 accuracy_seeds=seeds, quiet=not args.no_wait,
                                 workloads=workloads, digits_epochs=digits_epochs,
-                                breakdown=not args.no_breakdown)
+                                breakdown=not args.no_breakdown, clock=args.clock)
 
     print("\nRatios of medians to nnlib's, this run:")
     print(ratios_text(results))

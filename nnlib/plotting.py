@@ -877,6 +877,61 @@ def plot_precision_recall(recall, precision, ax=None, *, label=None, prevalence=
 __all__ += ["plot_confusion_matrix", "plot_roc", "plot_precision_recall"]
 
 
+# ---------------------------------------------------------------- chapter 11
+def plot_train_validation(history, key="loss", ax=None, *, label=None, logy=False,
+                          mark_best=True, color=None):
+    """Training and validation curves of one run: ``key`` and ``"val_" + key``.
+
+    Parameters
+    ----------
+    history : dict or History
+        ``history.history`` of ``fit`` (or the History object itself); needs ``key``
+        and ``"val_" + key``, lists of equal length.
+    key : str
+        ``"loss"``, ``"accuracy"``, ...
+    label : str, optional
+        Prefix of the legend entries ("<label> training", "<label> validation").
+    logy : bool
+        Logarithmic y axis.
+    mark_best : bool
+        Mark the epoch of the best validation value (smallest for a loss, largest for an
+        accuracy) with a dot.
+    color : optional
+        One color for both curves (training solid, validation dashed).
+
+    Returns the axes.
+    """
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise TypeError(f"history must be a dict or a History, got {type(history).__name__}")
+    val_key = "val_" + key
+    for k in (key, val_key):
+        if k not in logs:
+            raise ValueError(f"history has no {k!r}; it has: {', '.join(logs) or 'nothing'}")
+    train = np.asarray(logs[key], dtype=float)
+    val = np.asarray(logs[val_key], dtype=float)
+    if train.ndim != 1 or train.shape != val.shape or train.size == 0:
+        raise ValueError(f"{key!r} and {val_key!r} must be non-empty lists of equal length, "
+                         f"got shapes {train.shape} and {val.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    epochs = np.arange(1, train.size + 1)
+    prefix = f"{label} " if label else ""
+    line, = ax.plot(epochs, train, color=color, label=f"{prefix}training")
+    ax.plot(epochs, val, "--", color=line.get_color(), label=f"{prefix}validation")
+    if mark_best:
+        best = int(np.argmax(val) if "acc" in key else np.argmin(val))
+        ax.plot(epochs[best], val[best], "o", color=line.get_color(), markersize=5)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel=key)
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["plot_train_validation"]
+
+
 def plot_best_so_far(scores, ax=None, *, label=None, band=True, color=None,
                      xlabel="number of trials", ylabel="best validation accuracy",
                      **kwargs):
