@@ -320,8 +320,8 @@ def test_check_prints_its_verdict_once_in_a_kernel():
     try:
         setup = kernel.execute("from nnlib.exercises import check", timeout=120)
         assert setup.status == "ok", setup.text
-        last = kernel.execute('check("ch02.sigmoid_grd", 1)', timeout=60)
-        middle = kernel.execute('check("ch02.sigmoid_grd", 1)\nx = 1', timeout=60)
+        last = kernel.execute('check("ch02.weighted_bce_grd", 1)', timeout=60)
+        middle = kernel.execute('check("ch02.weighted_bce_grd", 1)\nx = 1', timeout=60)
         asserted = kernel.execute('assert not check("ch99.x", 1)', timeout=60)
         shown = kernel.execute('r = check("ch99.x", 1, quiet=True)\nr', timeout=60)
     finally:
@@ -329,7 +329,7 @@ def test_check_prints_its_verdict_once_in_a_kernel():
     for run in (last, middle):
         assert run.kinds == ["stream"], run.kinds          # printed, no Out[n] repeat
         assert run.text.count("unknown exercise") == 1
-        assert "did you mean 'ch02.sigmoid_grad'?" in run.text
+        assert "did you mean 'ch02.weighted_bce_grad'?" in run.text
     assert asserted.status == "ok" and asserted.kinds == ["stream"]
     assert shown.text.count("unknown exercise 'ch99.x'") == 1
 
@@ -431,11 +431,19 @@ def test_answers_are_found_without_their_metadata():
                grade._collect_answers(nb, exercises, trusted, {}))
 
 
+# exercises whose answer works in place and returns nothing (a stateful metric's
+# update_state, a function rescaling a model's kernels)
+IN_PLACE = {"ch09.lsuv"}
+
+
 @pytest.mark.parametrize("exercise", sorted(_core.available()))
 def test_every_checker_says_returned_none(exercise):
     """A function that forgets its `return` is told so, not "has shape ()" or "NaN"."""
     result = _core.check(exercise, lambda *args: None, seed=3, quiet=True)
-    assert not result and "returned None" in result.message, result.message
+    if exercise in IN_PLACE:
+        assert not result and "returned None" not in result.message, result.message
+    else:
+        assert not result and "returned None" in result.message, result.message
     result = _core.check(exercise, None, seed=3, quiet=True)
     assert not result and "the answer is None" in result.message, result.message
 

@@ -140,6 +140,9 @@ def _labels_of(path: Path) -> dict[str, tuple[str, str]]:
     labels: dict[str, tuple[str, str]] = {}
     counts: dict[str, int] = {}
     for cell in nb.cells:
+        figure = (cell.get("metadata", {}).get("mystnb", {}).get("figure") or {})
+        if cell.cell_type == "code" and figure.get("name"):
+            labels[figure["name"]] = (page, "this figure")
         if cell.cell_type != "markdown":
             continue
         for text, name in _blocks(cell.source):
@@ -217,7 +220,7 @@ class Converter:
             name, content = m.group("name"), m.group("content")
             if name in ("cite", "cite:p", "cite:ps", "cite:t", "cite:ts"):
                 return self._cite(name, content)
-            if name == "ref":
+            if name in ("ref", "prf:ref", "numref", "eq"):
                 return self._ref(content)
             if name == "doc":
                 return self._doc(content)
