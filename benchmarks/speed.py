@@ -861,8 +861,8 @@ BREAKDOWN_LABELS = {
                    "activation gradients (floor b without its update, minus floor a)",
     "optimizer": "the optimizer's step on theta (nnlib's own code, alone)",
     "input_checks": "fit's input checks (once per call, shared by its steps)",
-    "python": "the rest: nnlib's Python (method calls, look-ups, bookkeeping) and its "
-              "extra temporaries",
+    "python": "the rest: nnlib's Python (method calls, look-ups, bookkeeping), its extra "
+              "temporaries, and what the parts cost more together than alone (shared caches)",
 }
 
 
@@ -1235,7 +1235,9 @@ def markdown(results):
         epochs = cfg.get(f"{wkey}_epochs_per_run", w.epochs)
         samples = cfg.get(f"{wkey}_samples", cfg["n_samples"])
         run = "one epoch" if epochs == 1 else f"{epochs} epochs"
-        out += ["", f"**{w.title.split(',')[0]}** ({samples:,} samples, {w.dtype}): median "
+        heading = {"mnist": f"{w.n_inputs}-{w.n_hidden}-{w.n_classes} on MNIST-shaped images",
+                   "digits": f"{w.n_inputs}-{w.n_hidden}-{w.n_classes} on the digits"}[wkey]
+        out += ["", f"**{heading}** ({samples:,} samples, {w.dtype}): median "
                 f"time of {run} in seconds (and per training step in µs):", "",
                 "| optimizer, batch | " + " | ".join(LABELS[n] for n in names) + " |",
                 "|---|" + "---|" * len(names)]

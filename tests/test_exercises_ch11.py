@@ -216,3 +216,70 @@ def test_fresh_inputs_each_call():
     for seed in range(4):
         check("ch11.max_norm", spy, seed=seed)
     assert len(set(shapes)) > 1
+
+
+# ---------------------------------------------------------------- bn_inference_backward
+def bn_right(dY, X, gamma, mean, var, eps):
+    s = 1 / np.sqrt(var + eps)
+    return dY * gamma * s, np.sum(dY * (X - mean) * s, axis=0), dY.sum(axis=0)
+
+
+def bn_batch_stats(dY, X, gamma, mean, var, eps):
+    return bn_right(dY, X, gamma, X.mean(axis=0), X.var(axis=0), eps)
+
+
+def bn_no_scale(dY, X, gamma, mean, var, eps):
+    dX, dg, db = bn_right(dY, X, gamma, mean, var, eps)
+    return dY * gamma, dg, db
+
+
+def bn_wrong_dbeta(dY, X, gamma, mean, var, eps):
+    dX, dg, db = bn_right(dY, X, gamma, mean, var, eps)
+    return dX, dg, dY.mean(axis=0)
+
+
+def bn_keepdims(dY, X, gamma, mean, var, eps):
+    dX, dg, db = bn_right(dY, X, gamma, mean, var, eps)
+    return dX, dg[None, :], db
+
+
+def bn_torch(dY, X, gamma, mean, var, eps):
+    import torch
+    x = torch.tensor(X, requires_grad=True)
+    g = torch.tensor(gamma, requires_grad=True)
+    b = torch.zeros(len(gamma), dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.batch_norm(x, torch.tensor(mean), torch.tensor(var), g, b,
+                                       training=False, eps=eps)
+    y.backward(torch.tensor(dY))
+    return x.grad.numpy(), g.grad.numpy(), b.grad.numpy()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bn_right_answer_passes(seed, strict):
+    with strict():
+        result = check("ch11.bn_inference_backward", bn_right, seed=seed)
+    assert result and "correct" in str(result), str(result)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (bn_batch_stats, "moving statistics"),
+    (bn_no_scale, "misses the factor"),
+    (bn_wrong_dbeta, "dbeta"),
+    (bn_keepdims, "dgamma has shape"),
+    (lambda *a: bn_right(*a)[:2], "three arrays"),
+])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bn_wrong_answers(answer, hint, seed):
+    result = check("ch11.bn_inference_backward", answer, seed=seed)
+    assert not result and hint in str(result), str(result)
+
+
+def test_bn_library_and_raising():
+    result = check("ch11.bn_inference_backward", bn_torch, seed=0)
+    assert not result and "your code uses `batch_norm`" in str(result)
+
+    def boom(*args):
+        raise ValueError("boom")
+
+    result = check("ch11.bn_inference_backward", boom, seed=0)
+    assert not result and "raised ValueError: boom" in str(result)

@@ -169,3 +169,72 @@ def test_bn_forward_wrong_shape_and_raising():
         raise ValueError("boom")
     result = check("ch13.bn_forward", raising, seed=0)
     assert not result and "raised ValueError: boom" in str(result)
+
+
+# ------------------------------------------------------------------ torch_state_dict
+def state_right(weights):
+    import torch
+    w1, b1, gamma, beta, mean, var, w2, b2 = (torch.from_numpy(np.asarray(w))
+                                              for w in weights)
+    return {"0.weight": w1.T, "0.bias": b1, "1.weight": gamma, "1.bias": beta,
+            "1.running_mean": mean, "1.running_var": var,
+            "1.num_batches_tracked": torch.tensor(0), "3.weight": w2.T, "3.bias": b2}
+
+
+def state_not_transposed(weights):
+    state = state_right(weights)
+    state["0.weight"] = state["0.weight"].T
+    return state
+
+
+def state_swapped(weights):
+    state = state_right(weights)
+    state["1.running_mean"], state["1.running_var"] = (state["1.running_var"],
+                                                       state["1.running_mean"])
+    return state
+
+
+def state_missing(weights):
+    state = state_right(weights)
+    del state["1.num_batches_tracked"]
+    return state
+
+
+def state_library(weights):
+    import nnlib
+    from nnlib import layers
+    from nnlib.torchtools import to_torch
+    q, h = np.asarray(weights[0]).shape
+    model = nnlib.Sequential([layers.Input(shape=(q,)), layers.Dense(h),
+                              layers.BatchNormalization(), layers.Activation("relu"),
+                              layers.Dense(np.size(weights[-1]), activation="softmax")])
+    model.set_weights(weights)
+    return to_torch(model).state_dict()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_state_dict_right_answer_passes(seed):
+    pytest.importorskip("torch")
+    result = check("ch13.torch_state_dict", state_right, seed=seed)
+    assert result, str(result)
+
+
+@pytest.mark.parametrize("answer, hint", [(state_not_transposed, "(out, in)"),
+                                          (state_swapped, "right PyTorch name"),
+                                          (state_missing, "num_batches_tracked"),
+                                          (state_library, "to_torch")])
+def test_state_dict_wrong_answers_get_hints(answer, hint):
+    pytest.importorskip("torch")
+    result = check("ch13.torch_state_dict", answer, seed=0)
+    assert not result and hint in str(result), str(result)
+
+
+def test_state_dict_wrong_type_and_raising():
+    pytest.importorskip("torch")
+    result = check("ch13.torch_state_dict", lambda w: [1, 2], seed=0)
+    assert not result and "dict" in str(result)
+
+    def raising(weights):
+        raise ValueError("boom")
+    result = check("ch13.torch_state_dict", raising, seed=0)
+    assert not result and "raised ValueError: boom" in str(result)

@@ -168,3 +168,54 @@ def check_max_norm(fn, rng):
                        "keep its direction and get length c")
     return True, ("every column of norm above c is shortened to c along its direction, "
                   "the others are unchanged")
+
+
+# ---------------------------------------------------------------- batch norm, inference
+_BN = ("the library's batch normalization is the layer whose gradients you are asked to "
+       "derive: write them with NumPy")
+
+
+@checker("ch11.bn_inference_backward",
+         "bn_inference_backward(dY, X, gamma, moving_mean, moving_var, epsilon) -> "
+         "(dX, dgamma, dbeta): the gradients of batch normalization in inference mode")
+def check_bn_inference_backward(fn, rng):
+    forbid(fn, {"BatchNormalization": _BN, "BatchNorm1d": _BN, "batch_norm": _BN,
+                "batch_normalization": _BN})
+    n, units = int(rng.integers(3, 12)), int(rng.integers(2, 9))
+    X = rng.normal(rng.uniform(-2, 2), rng.uniform(0.5, 3), size=(n, units))
+    dY = rng.normal(size=(n, units))
+    gamma = rng.uniform(0.5, 2.0, size=units)
+    moving_mean = rng.normal(size=units)
+    moving_var = rng.uniform(0.3, 3.0, size=units)
+    epsilon = float(rng.choice([1e-3, 1e-5, 0.1]))
+    got = quiet_call(fn, dY, X, gamma, moving_mean, moving_var, epsilon,
+                     name="bn_inference_backward")
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise Mismatch("bn_inference_backward should return three arrays (dX, dgamma, "
+                       "dbeta)")
+    dX, dgamma, dbeta = (as_numeric(g, name) for g, name in
+                         zip(got, ["dX", "dgamma", "dbeta"]))
+    scale = 1.0 / np.sqrt(moving_var + epsilon)
+    X_hat = (X - moving_mean) * scale
+    expected = [dY * gamma * scale, np.sum(dY * X_hat, axis=0), np.sum(dY, axis=0)]
+    for got_arr, want, name in zip([dX, dgamma, dbeta], expected,
+                                   ["dX", "dgamma", "dbeta"]):
+        if got_arr.shape != want.shape:
+            raise Mismatch(f"{name} has shape {got_arr.shape}, expected {want.shape}")
+    # the training-mode formula (batch statistics) is the classic wrong answer here
+    mu, var = X.mean(axis=0), X.var(axis=0)
+    X_hat_b = (X - mu) / np.sqrt(var + epsilon)
+    if np.allclose(dgamma, np.sum(dY * X_hat_b, axis=0), rtol=1e-6) and not np.allclose(
+            dgamma, expected[1], rtol=1e-6):
+        raise Mismatch("dgamma uses the batch's mean and variance: in inference mode the "
+                       "layer normalizes with the moving statistics")
+    if not np.allclose(dX, expected[0], rtol=1e-6, atol=1e-10):
+        if np.allclose(dX, dY * gamma, rtol=1e-6):
+            raise Mismatch("dX misses the factor 1 / sqrt(moving_var + epsilon)")
+        raise Mismatch("dX has the right shape but wrong values: in inference mode the "
+                       "mean and variance are constants, so the layer is a per-unit "
+                       "affine map of X")
+    compare_arrays(dgamma, expected[1], what="dgamma", rtol=1e-6, atol=1e-10)
+    compare_arrays(dbeta, expected[2], what="dbeta", rtol=1e-6, atol=1e-10)
+    return True, ("dX, dgamma and dbeta of the affine map that batch normalization is in "
+                  "inference mode")

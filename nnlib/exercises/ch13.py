@@ -164,3 +164,75 @@ def check_bn_forward(fn, rng):
                        atol=1e-9)
     return True, ("your forward pass equals model.predict for 5 random networks with "
                   "batch normalization")
+
+
+# ---------------------------------------------------------------- torch_state_dict
+def _torch_net(q, h, c):
+    from torch import nn
+    return nn.Sequential(nn.Linear(q, h, dtype=_torch_float64()),
+                         nn.BatchNorm1d(h, eps=EPSILON, momentum=0.01,
+                                        dtype=_torch_float64()),
+                         nn.ReLU(), nn.Linear(h, c, dtype=_torch_float64()),
+                         nn.Softmax(dim=-1))
+
+
+def _torch_float64():
+    import torch
+    return torch.float64
+
+
+@checker("ch13.torch_state_dict",
+         "torch_state_dict(weights): the state_dict of the PyTorch network Linear -> "
+         "BatchNorm1d -> ReLU -> Linear -> Softmax made from a Keras/nnlib get_weights() "
+         "list")
+def check_torch_state_dict(fn, rng):
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise Mismatch("this exercise needs PyTorch: pip install torch") from None
+    forbid(fn, {"to_torch": "nnlib.torchtools.to_torch does the conversion you are "
+                            "asked to write: build the dictionary yourself",
+                "from_torch": "write the conversion yourself"})
+    for trial in range(4):
+        model = _bn_model(rng)
+        weights = [w.copy() for w in model.get_weights()]
+        q, h = weights[0].shape
+        c = weights[-1].size
+        got = call(fn, weights, name="torch_state_dict")
+        if not hasattr(got, "keys"):
+            raise Mismatch(f"torch_state_dict should return a dict of name -> tensor, "
+                           f"got {type(got).__name__}")
+        net = _torch_net(q, h, c)
+        expected_keys = set(net.state_dict())
+        missing, extra = expected_keys - set(got), set(got) - expected_keys
+        if missing or extra:
+            raise Mismatch(f"the keys should be those of net.state_dict(): missing "
+                           f"{sorted(missing) or 'none'}, unexpected "
+                           f"{sorted(extra) or 'none'}")
+        state = {}
+        for key, value in got.items():
+            try:
+                state[key] = torch.as_tensor(np.asarray(value), dtype=net.state_dict()[
+                    key].dtype)
+            except (TypeError, ValueError):
+                raise Mismatch(f"{key!r} should be an array or a tensor, got "
+                               f"{type(value).__name__}") from None
+            want = tuple(net.state_dict()[key].shape)
+            if tuple(state[key].shape) != want:
+                hint = ""
+                if key.endswith("weight") and tuple(state[key].shape) == want[::-1]:
+                    hint = ": nn.Linear stores its weight as (out, in)"
+                raise Mismatch(f"{key!r} has shape {tuple(state[key].shape)}, PyTorch "
+                               f"expects {want}{hint}")
+        net.load_state_dict(state)
+        net.eval()
+        with torch.no_grad():
+            out = net(torch.from_numpy(X := rng.normal(size=(20, q)))).numpy()
+        expected = model.predict(X)
+        if not np.allclose(out, expected, rtol=1e-6, atol=1e-9):
+            raise Mismatch(f"the PyTorch network loads your state_dict but predicts "
+                           f"differently from the nnlib model (largest difference "
+                           f"{np.max(np.abs(out - expected)):.3g}): is each Keras array "
+                           "under the right PyTorch name?")
+    return True, ("PyTorch predicts what nnlib predicts for 4 random networks with batch "
+                  "normalization")
