@@ -34,3 +34,8 @@ def _strict_numerics():
 def strict():
     """``with strict(): ...`` fails on any warning or floating-point error inside."""
     return _strict_numerics
+
+
+# the grading tests' own test chapter is data, not a chapter of the book: nbval must not
+# run it as one
+collect_ignore_glob = ["grade_fixtures/*"]
