@@ -416,7 +416,7 @@ def test_code_width(path):
     without a scroll bar. The generated setup cell (hidden, written by
     tools/setup_cell.py) is exempt."""
     nb = _read(path)
-    setup = setup_cell.expected_source()
+    setup = setup_cell.expected_source(nb=nb)
     offenders = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or cell.source == setup:

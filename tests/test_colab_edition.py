@@ -126,4 +126,4 @@ def test_unknown_myst_is_an_error_not_raw_text():
     with pytest.raises(ce.ConversionError, match="directive"):
         _convert("```{margin}\nside note\n```")
     with pytest.raises(ce.ConversionError, match="role"):
-        _convert("see {numref}`fig-1`")
+        _convert("see {term}`overfitting`")

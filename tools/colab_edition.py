@@ -301,6 +301,7 @@ def colab_notebook(path: Path, labels, refs, base_url, nb=None):
     conv = Converter(path, labels, refs, base_url)
     solution_of: str | None = None
     continued = False           # has this solution shown a part yet?
+    titled = False              # the chapter's title (its first "# " heading) numbered?
     cells = []
     for index, cell in enumerate(nb.cells):
         tags = cell.get("metadata", {}).get("tags", [])
@@ -325,8 +326,9 @@ def colab_notebook(path: Path, labels, refs, base_url, nb=None):
                     solution_of = None
                 pieces.append(converted)
             cell.source = "\n\n".join(p.strip("\n") for p in pieces if p.strip())
-            if index == 1 or (cells and cells[-1].cell_type == "code" and index <= 1):
+            if not titled and cell.source.startswith("# "):
                 cell.source = _number_title(cell.source, conv.number)
+                titled = True
             if cell.source.strip():
                 cells.append(cell)
             continue
