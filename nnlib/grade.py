@@ -71,36 +71,8 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # ================================================================== the trusted chapter
 
-_OPEN = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:.+-]+)\}\s*(?P<arg>.*)$")
-
-
-def _blocks(text: str) -> list[tuple[str, str | None, str]]:
-    """Split markdown into ``(text, directive name or None, argument)``, top level only
-    (the same fences as tools/student_edition.py)."""
-    lines = text.splitlines(keepends=True)
-    pieces, plain, i = [], [], 0
-    while i < len(lines):
-        m = _OPEN.match(lines[i].rstrip("\n"))
-        if not m:
-            plain.append(lines[i])
-            i += 1
-            continue
-        fence = m.group("fence")
-        d = _DIRECTIVE.match(m.group("info"))
-        close = re.compile(r"^[ ]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j].rstrip("\n")):
-            j += 1
-        if plain:
-            pieces.append(("".join(plain), None, ""))
-            plain = []
-        pieces.append(("".join(lines[i:j + 1]), d.group("name") if d else "",
-                       d.group("arg").strip() if d else ""))
-        i = j + 1
-    if plain:
-        pieces.append(("".join(plain), None, ""))
-    return pieces
+# the directive splitter shared with the student and Colab editions
+from ._myst import blocks as _blocks  # noqa: E402
 
 
 def _body(block: str) -> tuple[dict[str, str], str]:

@@ -33,12 +33,13 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))            # nnlib, when run from a clone without installing
+
+from nnlib._myst import blocks  # noqa: E402  (the splitter the grader uses too)
+
 CHAPTERS = ROOT / "chapters"
 DEFAULT_OUT = ROOT / "_build" / "student"
 
-# an opening fence of a MyST directive: ```{name} or :::{name} (any fence length >= 3)
-_OPEN = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:.+-]+)\}")
 SOLUTION_NAMES = {"solution", "solution-start", "solution-end"}
 ANSWER_TEXT = "*Your answer here.*"
 
@@ -72,31 +73,7 @@ website (solutions are folded there).
 
 def _blocks(text: str) -> list[tuple[str, str | None]]:
     """Split markdown into ``(text, directive name or None)`` pieces, top level only."""
-    lines = text.splitlines(keepends=True)
-    pieces: list[tuple[str, str | None]] = []
-    plain: list[str] = []
-    i = 0
-    while i < len(lines):
-        m = _OPEN.match(lines[i].rstrip("\n"))
-        if not m:
-            plain.append(lines[i])
-            i += 1
-            continue
-        fence = m.group("fence")
-        d = _DIRECTIVE.match(m.group("info"))
-        # find the closing fence: same character, at least as long, nothing else on the line
-        j = i + 1
-        close = re.compile(r"^[ ]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
-        while j < len(lines) and not close.match(lines[j].rstrip("\n")):
-            j += 1
-        if plain:
-            pieces.append(("".join(plain), None))
-            plain = []
-        pieces.append(("".join(lines[i:j + 1]), d.group("name") if d else ""))
-        i = j + 1
-    if plain:
-        pieces.append(("".join(plain), None))
-    return pieces
+    return [(piece, name) for piece, name, _ in blocks(text)]
 
 
 def directive_names(text: str) -> list[str]:
