@@ -58,7 +58,7 @@ colab: $(BOOK_STAMP)                  ## the Colab editions (plain Markdown), in
 	$(BOOK_BIN)/python tools/colab_edition.py
 	$(BOOK_BIN)/python tools/colab_edition.py --student
 
-benchmark: $(STAMP)                   ## nnlib's speed against Keras and scikit-learn
+benchmark: $(STAMP)                   ## nnlib's speed against Keras, PyTorch and scikit-learn
 	$(BIN)/python -m benchmarks.speed
 
 benchmark-appendix: $(STAMP)          ## the same, and rewrite the appendix page's results
