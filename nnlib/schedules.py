@@ -67,7 +67,33 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: eta_0, s, r, staircase, and the
+    progress p = t / s (floored with ``staircase``)."""
+
+    _decay_rate_may_be_zero = False
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        name = type(self).__name__ if name is None else name
+        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
+        self.decay_steps = _number(decay_steps, "decay_steps")
+        self.decay_rate = _number(decay_rate, "decay_rate",
+                                  allow_low=self._decay_rate_may_be_zero)
+        self.staircase = bool(staircase)
+        self.name = name
+        self._config = dict(initial_learning_rate=initial_learning_rate,
+                            decay_steps=decay_steps, decay_rate=decay_rate,
+                            staircase=self.staircase, name=name)
+
+    def _progress(self, step):
+        """``(p, scalar)``: p = t / s for the step(s), floored when ``staircase``."""
+        t, scalar = _steps(step)
+        p = t / self.decay_steps
+        return (np.floor(p) if self.staircase else p), scalar
+
+
+class ExponentialDecay(_StepDecay):
     r"""Exponential decay: $\eta_t = \eta_0 \, r^{t / s}$.
 
     With ``staircase=True`` the exponent is $\lfloor t / s \rfloor$, so the rate drops by
@@ -87,24 +113,14 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = _number(decay_steps, "decay_steps")
-        self.decay_rate = _number(decay_rate, "decay_rate")
-        self.staircase = bool(staircase)
-        self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate,
-                            decay_steps=decay_steps, decay_rate=decay_rate,
-                            staircase=self.staircase, name=name)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        t, scalar = _steps(step)
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
+        p, scalar = self._progress(step)
         return _out(self.initial_learning_rate * np.power(self.decay_rate, p), scalar)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     r"""Inverse time decay: $\eta_t = \eta_0 / (1 + r \, t / s)$.
 
     With ``staircase=True``, $t / s$ is replaced by $\lfloor t / s \rfloor$.
@@ -121,22 +137,14 @@ class InverseTimeDecay(LearningRateSchedule):
         Decay in discrete jumps instead of continuously.
     """
 
+    _decay_rate_may_be_zero = True
+
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = _number(decay_steps, "decay_steps")
-        self.decay_rate = _number(decay_rate, "decay_rate", allow_low=True)
-        self.staircase = bool(staircase)
-        self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate,
-                            decay_steps=decay_steps, decay_rate=decay_rate,
-                            staircase=self.staircase, name=name)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        t, scalar = _steps(step)
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
+        p, scalar = self._progress(step)
         return _out(self.initial_learning_rate / (1 + self.decay_rate * p), scalar)
 
 

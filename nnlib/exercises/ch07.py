@@ -27,8 +27,13 @@ def _group_answer(fn, groups, frac, seed):
     if got is None:
         raise Mismatch("group_split returned None: did it forget to `return` the pair "
                        "(train_idx, test_idx)?")
+    return _index_pair(got, "group_split")
+
+
+def _index_pair(got, name):
+    """``got`` as two 1-D integer index arrays, or :class:`Mismatch` saying what is wrong."""
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Mismatch("group_split should return a pair (train_idx, test_idx)")
+        raise Mismatch(f"{name} should return a pair (train_idx, test_idx)")
     tr, te = _as_array(got[0], "train_idx"), _as_array(got[1], "test_idx")
     if tr.ndim != 1 or te.ndim != 1:
         raise Mismatch(f"train_idx and test_idx should be 1-D arrays of indices, got shapes "
@@ -93,15 +98,7 @@ def check_stratified_split(fn, rng):
     y0 = y.copy()
     got = call(fn, y, frac, np.random.default_rng(int(rng.integers(2**31))),
                name="stratified_split")
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Mismatch("stratified_split should return a pair (train_idx, test_idx)")
-    tr, te = _as_array(got[0], "train_idx"), _as_array(got[1], "test_idx")
-    if tr.ndim != 1 or te.ndim != 1:
-        raise Mismatch(f"train_idx and test_idx should be 1-D arrays of indices, got shapes "
-                       f"{tr.shape} and {te.shape}")
-    if not (np.issubdtype(tr.dtype, np.integer) and np.issubdtype(te.dtype, np.integer)):
-        raise Mismatch("train_idx and test_idx should hold integer indices (not booleans "
-                       "or floats)")
+    tr, te = _index_pair(got, "stratified_split")
     if not np.array_equal(y, y0):
         raise Mismatch("stratified_split modified y")
     both = np.concatenate([tr, te])
